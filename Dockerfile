@@ -1,0 +1,9 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+COPY . .
+RUN pip install --no-cache-dir -c constraints.txt . \
+    && useradd --create-home app && mkdir -p /data/media && chown -R app /data /app
+USER app
+EXPOSE 8000

@@ -1,0 +1,1 @@
+default_app_config = "marketplace.marketplace/checkout.apps.CheckoutConfig"

@@ -1,0 +1,59 @@
+"""Checkout's writes: the offline payment method and the order-placed email."""
+
+import logging
+from decimal import Decimal
+
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from oscar.core.loading import get_class, get_model
+
+Order = get_model("order", "Order")
+CommunicationEvent = get_model("order", "CommunicationEvent")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+
+logger = logging.getLogger(__name__)
+
+OFFLINE_SOURCE_NAME = "Bank transfer"
+
+
+def offline_payment_source(*, order_number: str, amount: Decimal, currency: str) -> Source:
+    """An unsaved payment source for an offline (bank transfer) payment: allocated now, debited when confirmed."""
+    source_type, _ = SourceType.objects.get_or_create(code="bank-transfer", defaults={"name": OFFLINE_SOURCE_NAME})
+    return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=order_number)
+
+
+def send_order_placed_email(*, order_id: int) -> bool:
+    """Tell the shopper their order was placed. Sends at most once per order; returns whether it sent now."""
+    event_code = OrderDispatcher.ORDER_PLACED_EVENT_CODE
+    event_type, _ = CommunicationEventType.objects.get_or_create(
+        code=event_code, defaults={"name": "Order placed", "category": CommunicationEventType.ORDER_RELATED}
+    )
+    with transaction.atomic():
+        # The row lock makes a second, concurrent run of the same task wait and then see the event.
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if CommunicationEvent.objects.filter(order=order, event_type=event_type).exists():
+            return False
+        dispatcher = OrderDispatcher(logger=logger)
+        messages = dispatcher.dispatcher.get_messages(event_code, _message_context(order))
+        dispatcher.dispatch_order_messages(order, messages, event_code)
+        CommunicationEvent.objects.get_or_create(order=order, event_type=event_type)
+    return True
+
+
+def _message_context(order: Order) -> dict:
+    try:
+        if order.user_id:
+            path = reverse("customer:order", kwargs={"order_number": order.number})
+        else:
+            path = reverse(
+                "customer:anon-order",
+                kwargs={"order_number": order.number, "hash": order.verification_hash()},
+            )
+        status_url = f"https://{Site.objects.get_current().domain}{path}"
+    except NoReverseMatch:
+        status_url = ""
+    return {"user": order.user, "order": order, "lines": order.lines.all(), "status_url": status_url}

@@ -1,0 +1,92 @@
+"""Catalogue browsing and search, served from indexed ORM queries instead of Haystack.
+
+Stock Oscar 4.2 browses through the search engine and loads each product with several queries; here every
+listing is one selector (``catalog.selectors.browsable_products``) with its joins and prefetches.
+"""
+
+from urllib.parse import unquote
+
+from django.contrib import messages
+from django.core.paginator import InvalidPage
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+from oscar.core.loading import get_class
+
+from catalog import selectors
+from catalog.models import Category
+
+SearchForm = get_class("search.forms", "SearchForm")
+
+
+class CatalogueView(ListView):
+    """Browse all products in the catalogue."""
+
+    context_object_name = "products"
+    template_name = "oscar/catalogue/browse.html"
+    paginate_by = 20
+    form_class = SearchForm
+
+    def get(self, request, *args, **kwargs):
+        self.form = self.form_class(request.GET)
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            messages.error(request, _("The given page number was invalid."))
+            return redirect(request.path)
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except InvalidPage as exc:
+            raise Http404 from exc
+
+    def get_filters(self):
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return {"query": data.get("q", ""), "sort_by": data.get("sort_by", "")}
+
+    def get_queryset(self):
+        return selectors.browsable_products(**self.get_filters())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = self.form
+        ctx["summary"] = _("All products")
+        return ctx
+
+
+class ProductCategoryView(CatalogueView):
+    """Browse products in a category and its descendants."""
+
+    template_name = "oscar/catalogue/category.html"
+
+    def get(self, request, *args, **kwargs):
+        self.category = get_object_or_404(Category, pk=self.kwargs["pk"])
+        if not (self.category.is_public or request.user.is_staff):
+            raise Http404()
+        expected_path = self.category.get_absolute_url()
+        if unquote(expected_path) != unquote(request.path):
+            return HttpResponsePermanentRedirect(expected_path)
+        return super().get(request, *args, **kwargs)
+
+    def get_filters(self):
+        return {**super().get_filters(), "category": self.category}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["category"] = self.category
+        ctx["summary"] = self.category.name
+        return ctx
+
+
+class FacetedSearchView(CatalogueView):
+    """Search products by name and description."""
+
+    template_name = "oscar/search/results.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["query"] = self.get_filters()["query"]
+        ctx["summary"] = _('Search results for "%(q)s"') % {"q": ctx["query"]}
+        return ctx
