@@ -2,9 +2,13 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from oscar.core.loading import get_model
 
-from catalog.models import Category, Product
+from catalog.models import BillOfMaterialsLine, Category, Design, DesignDocument, Level, Product
+
+StockRecord = get_model("partner", "StockRecord")
 
 SORTS = {
     "newest": ("-date_created", "-pk"),
@@ -15,34 +19,42 @@ SORTS = {
 }
 
 
-def _with_listing_relations(products: QuerySet) -> QuerySet:
-    return products.select_related("product_class", "parent").prefetch_related(
-        "images", "stockrecords", "children__stockrecords"
-    )
-
-
-def search_filter(products: QuerySet, *, query: str, fields=("title", "description")) -> QuerySet:
+def search_filter(items: QuerySet, *, query: str, fields=("title", "description")) -> QuerySet:
     """Match every word of ``query``; on PostgreSQL use full-text search and rank the results."""
     if not query:
-        return products
+        return items
     if connection.vendor == "postgresql":
         vector = SearchVector(fields[0], weight="A", config="english") + SearchVector(
             *fields[1:], weight="B", config="english"
         )
         search_query = SearchQuery(query, search_type="websearch", config="english")
-        return products.annotate(search=vector, rank=SearchRank(vector, search_query)).filter(search=search_query)
+        return items.annotate(search=vector, rank=SearchRank(vector, search_query)).filter(search=search_query)
     for word in query.split():
         condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        products = products.filter(condition)
-    return products
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": word})
+        items = items.filter(condition)
+    return items
 
 
-def browsable_products(*, query: str = "", category: Category | None = None, sort_by: str = "") -> QuerySet:
+def _in_category(items: QuerySet, category: Category, *, lookup: str) -> QuerySet:
+    return items.filter(**{f"{lookup}__in": Category.objects.filter(path__startswith=category.path)})
+
+
+def browsable_products(
+    *, query: str = "", category: Category | None = None, level: int | None = None, sort_by: str = ""
+) -> QuerySet:
     products = Product.objects.browsable()
     if category is not None:
-        products = products.filter(categories__in=category.get_descendants_and_self()).distinct()
+        products = products.filter(
+            Exists(
+                Product.categories.through.objects.filter(
+                    product_id=OuterRef("pk"), category__path__startswith=category.path
+                )
+            )
+        )
+    if level:
+        products = products.filter(level=level)
     products = search_filter(products, query=query)
     if sort_by in ("price-asc", "price-desc"):
         products = products.annotate(min_price=Min("stockrecords__price"))
@@ -52,4 +64,56 @@ def browsable_products(*, query: str = "", category: Category | None = None, sor
         ordering = ("-rank", "pk")
     else:
         ordering = ("-date_created", "-pk")
-    return _with_listing_relations(products.order_by(*ordering))
+    return (
+        products.order_by(*ordering)
+        .select_related("product_class", "parent")
+        .prefetch_related("images", "stockrecords", "children__stockrecords")
+    )
+
+
+def _public_products_at(level: int) -> Exists:
+    return Exists(Product.objects.filter(design_id=OuterRef("pk"), level=level, is_public=True))
+
+
+def designs(
+    *, query: str = "", level: int | None = None, licence: str = "", category: Category | None = None
+) -> QuerySet:
+    """The design directory: designs filtered by level offered, licence (any of the three) and category."""
+    items = Design.objects.all()
+    if category is not None:
+        items = _in_category(items, category, lookup="category")
+    if level:
+        items = items.filter(_public_products_at(level))
+    if licence:
+        items = items.filter(
+            Q(hardware_licence=licence) | Q(software_licence=licence) | Q(documentation_licence=licence)
+        )
+    items = search_filter(items, query=query, fields=("name", "summary", "description"))
+    ordering = ("-rank", "name") if query and connection.vendor == "postgresql" else ("name", "pk")
+    return (
+        items.annotate(**{f"has_level_{value}": _public_products_at(value) for value in Level.values})
+        .select_related("category")
+        .prefetch_related("documents", "images")
+        .order_by(*ordering)
+    )
+
+
+def design_detail(*, slug: str) -> Design:
+    """A design with everything its page shows, in a fixed number of queries."""
+    offers = StockRecord.objects.select_related("partner").order_by("price", "pk")
+    products = (
+        Product.objects.filter(is_public=True)
+        .select_related("product_class", "licence_terms")
+        .prefetch_related(Prefetch("stockrecords", queryset=offers), "images")
+        .order_by("level", "title", "pk")
+    )
+    return get_object_or_404(
+        Design.objects.select_related("category").prefetch_related(
+            Prefetch("products", queryset=products),
+            Prefetch("documents", queryset=DesignDocument.objects.select_related("reviewer")),
+            Prefetch("bom_lines", queryset=BillOfMaterialsLine.objects.select_related("component")),
+            Prefetch("used_in_lines", queryset=BillOfMaterialsLine.objects.select_related("design")),
+            "images",
+        ),
+        slug=slug,
+    )

@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("designs/", include("catalog.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

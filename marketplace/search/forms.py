@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Level
+
 
 class SearchForm(forms.Form):
     RELEVANCY = "relevancy"
@@ -27,6 +29,9 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Search"), "class": "form-control", "type": "search"}),
     )
     sort_by = forms.ChoiceField(label=_("Sort by"), choices=SORT_BY_CHOICES, required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=[("", _("Any level")), *Level.choices], coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("categories", None)

@@ -44,7 +44,7 @@ class CatalogueView(ListView):
 
     def get_filters(self):
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        return {"query": data.get("q", ""), "sort_by": data.get("sort_by", "")}
+        return {"query": data.get("q", ""), "sort_by": data.get("sort_by", ""), "level": data.get("level")}
 
     def get_queryset(self):
         return selectors.browsable_products(**self.get_filters())
@@ -81,12 +81,17 @@ class ProductCategoryView(CatalogueView):
 
 
 class FacetedSearchView(CatalogueView):
-    """Search products by name and description."""
+    """Search designs and products by name and description."""
 
     template_name = "oscar/search/results.html"
+    designs_shown = 6
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["query"] = self.get_filters()["query"]
+        if ctx["query"]:
+            ctx["designs"] = selectors.designs(query=ctx["query"], level=self.get_filters()["level"])[
+                : self.designs_shown
+            ]
         ctx["summary"] = _('Search results for "%(q)s"') % {"q": ctx["query"]}
         return ctx

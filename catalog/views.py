@@ -1,0 +1,47 @@
+"""Shopper pages for designs. Views parse input and call one selector; the queries live in selectors.py."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from catalog import costs, recursion, selectors, standards
+from catalog.forms import DesignFilterForm
+from catalog.models import Level
+
+
+def design_list(request):
+    form = DesignFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.designs(
+        query=filters.get("q", ""),
+        level=filters.get("level"),
+        licence=filters.get("licence", ""),
+        category=filters.get("category"),
+    )
+    page = Paginator(items, 24).get_page(request.GET.get("page"))
+    return render(request, "catalog/design_list.html", {"form": form, "page_obj": page, "designs": page.object_list})
+
+
+def design_detail(request, slug):
+    design = selectors.design_detail(slug=slug)
+    products = list(design.products.all())
+    levels = [
+        {"value": value, "label": label, "products": [p for p in products if p.level == value]}
+        for value, label in Level.choices
+    ]
+    documents = list(design.documents.all())
+    context = {
+        "design": design,
+        "levels": levels,
+        "areas": standards.area_states(documents),
+        "completeness": standards.completeness(documents),
+        "full_cost": costs.full_cost(design),
+        "licences": [(kind, design.licence(kind), getattr(design, f"{kind}_licence")) for kind in
+                     ("hardware", "software", "documentation")],
+    }  # fmt: skip
+    return render(request, "catalog/design_detail.html", context)
+
+
+def design_graph(request, slug):
+    design = selectors.design_detail(slug=slug)
+    graph = recursion.recursion_graph(design)
+    return render(request, "catalog/design_graph.html", {"design": design, "graph": recursion.layout(graph)})
