@@ -115,7 +115,7 @@ def validate(kind: str, spdx_id: str) -> None:
     if spdx_id in NOT_OPEN:
         raise ValidationError(
             _(
-                "%(id)s is not an open licence (it forbids commercial use or derivatives); use an admissible %(kind)s licence."
+                "%(id)s is not an open licence (it forbids commercial use or derivatives); use an admissible %(kind)s licence."  # noqa: E501
             ),
             code="not_open",
             params={"id": spdx_id, "kind": label},

@@ -201,14 +201,14 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
         slug=slug,
         defaults={
             "name": name, "category": category, "summary": summary, "version": "1.0",
-            "description": f"**{name}** — {summary}\n\nAll design files, documentation and source are free to download.",
+            "description": f"**{name}** — {summary}\n\nAll design files and documentation are free to download.",
             "repository_url": f"https://github.com/OpenSourceEcology/{slug}",
             "hardware_licence": hw, "software_licence": sw, "documentation_licence": doc,
             "is_production_machine": machine, "cost_materials": materials, "cost_labour": labour,
             "cost_energy": energy, "cost_shipping": shipping, "co2e_kg": co2e,
         },
     )  # fmt: skip
-    for index, (area, label) in enumerate(standards.AREAS):
+    for index, (area, _label) in enumerate(standards.AREAS):
         complete = index < complete_areas
         DesignDocument.objects.update_or_create(
             design=design,

@@ -203,11 +203,10 @@ OSCAR_SHOP_TAGLINE = "Open source goods, made near you"
 OSCAR_DEFAULT_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
-OSCAR_EAGER_ALERTS = False
-# Full-cost accounting prices embodied carbon per kg CO2e (0.19 ≈ 190 USD/t, the US EPA's 2023 social cost of carbon).
-CARBON_PRICE_PER_KG_CO2E = env.str(
-    "CARBON_PRICE_PER_KG_CO2E", default="0.19"
-)  # stock alerts go out from a periodic task, not inside every stock write
+OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not inside every stock write
+# Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
+# of carbon).
+CARBON_PRICE_PER_KG_CO2E = env.str("CARBON_PRICE_PER_KG_CO2E", default="0.19")
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
 OSCAR_INITIAL_LINE_STATUS = "Pending"
 OSCAR_ORDER_STATUS_PIPELINE = {
