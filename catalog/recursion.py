@@ -58,15 +58,20 @@ def layout(graph: Graph, *, column_width: int = 220, row_height: int = 56) -> di
     positions = {}
     for depth, pks in columns.items():
         for row, pk in enumerate(pks):
-            positions[pk] = ((depth - first) * column_width + 10, row * row_height + 10)
+            positions[pk] = ((depth - first) * column_width + 10, row * row_height + 40)
     nodes = [
         {"design": graph.nodes[pk], "x": x, "y": y, "is_root": pk == graph.root.pk} for pk, (x, y) in positions.items()
     ]
     edges = []
     for component_id, product_id, cycle in graph.edges:
-        if component_id in positions and product_id in positions:
-            (x1, y1), (x2, y2) = positions[component_id], positions[product_id]
-            edges.append({"x1": x1 + 180, "y1": y1 + 18, "x2": x2, "y2": y2 + 18, "cycle": cycle})
+        if component_id not in positions or product_id not in positions:
+            continue
+        (x1, y1), (x2, y2) = positions[component_id], positions[product_id]
+        if component_id == product_id:  # a design made with itself: a loop over the top of its box
+            path = f"M{x1 + 150},{y1} C{x1 + 150},{y1 - 32} {x1 + 30},{y1 - 32} {x1 + 30},{y1}"
+        else:
+            path = f"M{x1 + 180},{y1 + 18} L{x2},{y2 + 18}"
+        edges.append({"path": path, "cycle": cycle})
     width = (max(columns) - first + 1) * column_width
-    height = max(len(pks) for pks in columns.values()) * row_height + 20
+    height = max(len(pks) for pks in columns.values()) * row_height + 50
     return {"nodes": nodes, "edges": edges, "width": width, "height": height}

@@ -41,6 +41,7 @@ FORKED_APPS = {
     "oscar.apps.catalogue.apps.CatalogueConfig": "catalog.apps.CatalogueConfig",
     "oscar.apps.checkout.apps.CheckoutConfig": "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.search.apps.SearchConfig": "marketplace.search.apps.SearchConfig",
+    "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig": "catalog.dashboard.apps.CatalogueDashboardConfig",
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",
@@ -193,6 +194,7 @@ OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Locale ---------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en-us", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -203,6 +205,12 @@ OSCAR_SHOP_TAGLINE = "Open source goods, made near you"
 OSCAR_DEFAULT_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+OSCAR_DASHBOARD_NAVIGATION = [
+    {**item, "children": [*item["children"], {"label": "Designs", "url_name": "dashboard:catalogue-design-list"}]}
+    if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in item.get("children", []))
+    else item
+    for item in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405 - from oscar.defaults
+]
 OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).

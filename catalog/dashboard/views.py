@@ -1,0 +1,86 @@
+"""Staff pages for designs, in the Oscar dashboard; and Oscar's product page with licence terms added."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, ListView
+from oscar.apps.dashboard.catalogue import views as oscar_views
+
+from catalog import licences, selectors, services
+from catalog.dashboard.forms import (
+    BaseLicenceTermsFormSet,
+    BillOfMaterialsFormSet,
+    DesignDocumentFormSet,
+    DesignForm,
+    DesignImageFormSet,
+    ProductForm,
+)
+from catalog.models import Design
+
+
+class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
+    form_class = ProductForm
+    licence_terms_formset = BaseLicenceTermsFormSet
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formsets["licence_terms_formset"] = self.licence_terms_formset
+
+
+class DesignListView(ListView):
+    template_name = "oscar/dashboard/catalogue/design_list.html"
+    context_object_name = "designs"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.designs(query=self.request.GET.get("q", "")[:200])
+
+
+class DesignCreateView(CreateView):
+    form_class = DesignForm
+    template_name = "oscar/dashboard/catalogue/design_form.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "licence_choices": DesignForm.licence_choices()}
+
+    def form_valid(self, form):
+        design = form.save()
+        services.ensure_documentation_areas(design=design)
+        messages.success(self.request, _("Design “%(name)s” created. Now document it.") % {"name": design.name})
+        return redirect("dashboard:catalogue-design-update", pk=design.pk)
+
+
+def design_update(request, pk):
+    """One page for a design: its details, six documentation areas, bill of materials and images."""
+    design = get_object_or_404(Design, pk=pk)
+    services.ensure_documentation_areas(design=design)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = DesignForm(data, files, instance=design)
+    formsets = {
+        "documents": DesignDocumentFormSet(data, instance=design, prefix="documents"),
+        "bom": BillOfMaterialsFormSet(data, instance=design, prefix="bom"),
+        "images": DesignImageFormSet(data, files, instance=design, prefix="images"),
+    }
+    if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        with transaction.atomic():
+            form.save()
+            services.save_documentation(formset=formsets["documents"], reviewer=request.user)
+            formsets["bom"].save()
+            formsets["images"].save()
+        messages.success(request, _("Design “%(name)s” saved.") % {"name": design.name})
+        return redirect(reverse("dashboard:catalogue-design-update", kwargs={"pk": design.pk}))
+    if request.method == "POST":
+        messages.error(request, _("The design was not saved: correct the errors below."))
+    return render(
+        request,
+        "oscar/dashboard/catalogue/design_form.html",
+        {
+            "form": form,
+            "design": design,
+            "licence_choices": {kind: licences.choices(kind) for kind in licences.KINDS},
+            "products": design.products.select_related("product_class").order_by("level", "title"),
+            **formsets,
+        },
+    )
