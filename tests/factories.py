@@ -20,3 +20,64 @@ def product_in_stock(*, title="D3D 3D printer", price="985.00", stock=10, upc=No
     if category is not None:
         product.categories.add(category)
     return product
+
+
+def category(name="3D printers"):
+    from oscar.apps.catalogue.categories import create_from_breadcrumbs
+
+    return create_from_breadcrumbs(name)
+
+
+def product_class(level_slug: str):
+    from catalog.models import ProductClass
+
+    return ProductClass.objects.get(slug=level_slug)
+
+
+def design(*, name="D3D 3D printer", slug=None, category_name="3D printers", **fields):
+    from django.utils.text import slugify
+
+    from catalog.models import Design
+
+    defaults = {
+        "summary": f"An open source {name.lower()}.",
+        "hardware_licence": "CERN-OHL-S-2.0",
+        "software_licence": "GPL-3.0-or-later",
+        "documentation_licence": "CC-BY-SA-4.0",
+        "category": category(category_name),
+    }
+    return Design.objects.create(name=name, slug=slug or slugify(name), **{**defaults, **fields})
+
+
+LEVEL_CLASS = {1: "level-1-physical", 2: "level-2-training", 3: "level-3-licence"}
+
+
+def level_product(design, level: int, *, title=None, price="100.00", stock=5, partner_name="Factor e Farm"):
+    """A public product of ``design`` at ``level`` with one offer from ``partner_name``."""
+    from catalog.models import LicenceTerms, Product
+
+    product = Product.objects.create(
+        title=title or f"{design.name} level {level}",
+        product_class=product_class(LEVEL_CLASS[level]),
+        design=design,
+        is_public=True,
+    )
+    product.categories.add(design.category)
+    add_offer(product, price=price, stock=None if level == 3 else stock, partner_name=partner_name)
+    if level == 3:
+        LicenceTerms.objects.create(product=product, term_months=24, territory="Worldwide", unit_cap=1000)
+    return product
+
+
+def add_offer(product, *, price="100.00", stock=5, partner_name="Factor e Farm"):
+    from oscar.core.loading import get_model
+
+    Partner = get_model("partner", "Partner")
+    partner, _ = Partner.objects.get_or_create(name=partner_name)
+    return product.stockrecords.create(
+        partner=partner,
+        partner_sku=f"{partner.pk}-{product.pk}",
+        price=Decimal(price),
+        price_currency="USD",
+        num_in_stock=stock,
+    )

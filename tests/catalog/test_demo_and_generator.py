@@ -1,0 +1,53 @@
+"""The demo shop shows every catalogue feature; the synthetic generator makes benchmark data."""
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import BillOfMaterialsLine, Design, LicenceTerms, Product
+from catalog.standards import completeness
+from marketplace.demo import load_demo
+
+pytestmark = pytest.mark.django_db
+
+TEN_GOODS = {
+    "Cars", "Houses", "3D printers", "Plumbing fittings", "Potatoes", "Tablets", "CNC circuit mills",
+    "Trainable robots", "PV panel production", "Fuel production",
+}  # fmt: skip
+
+
+def test_demo_has_the_ten_goods_each_at_three_levels_and_is_idempotent(client):
+    load_demo(report=lambda line: None)
+    counts = (Design.objects.count(), Product.objects.count(), BillOfMaterialsLine.objects.count())
+    load_demo(report=lambda line: None)
+    assert (Design.objects.count(), Product.objects.count(), BillOfMaterialsLine.objects.count()) == counts
+
+    assert set(Design.objects.values_list("category__name", flat=True)) >= TEN_GOODS
+    for design in Design.objects.prefetch_related("products", "documents"):
+        assert {product.level for product in design.products.all()} == {1, 2, 3}, design
+        design.full_clean()  # every demo licence is admissible
+    assert LicenceTerms.objects.count() == Design.objects.count()
+    scores = {completeness(design.documents.all()) for design in Design.objects.prefetch_related("documents")}
+    assert 100 in scores and min(scores) < 100  # some documentation complete, some not
+    # designs link to each other, and the D3D printer is made with its own printed parts
+    assert BillOfMaterialsLine.objects.filter(component__isnull=False).count() >= 8
+    assert BillOfMaterialsLine.objects.filter(design__slug="d3d-printer", component__slug="d3d-printer").exists()
+
+    page = client.get("/designs/d3d-printer/").content.decode()
+    assert "Used in" in page and "CNC circuit mill" in page
+
+
+def test_generator_adds_designs_at_three_levels_with_progress(capsys):
+    call_command("generate_designs", "--count", "150", "--batch-size", "100")
+    out = capsys.readouterr().out
+    assert "150/150 designs" in out and "Generated 150 designs" in out
+    assert Design.objects.filter(slug__startswith="synthetic-").count() == 150
+    assert Product.objects.filter(design__slug__startswith="synthetic-").count() == 450
+    call_command("generate_designs", "--count", "50")  # a second run adds more, without slug clashes
+    assert Design.objects.filter(slug__startswith="synthetic-").count() == 200
+
+
+def test_generator_refuses_a_non_positive_count():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="must be positive"):
+        call_command("generate_designs", "--count", "0")
