@@ -98,9 +98,12 @@ def designs(
     )
 
 
-def design_detail(*, slug: str) -> Design:
-    """A design with everything its page shows, in a fixed number of queries."""
-    offers = StockRecord.objects.select_related("partner").order_by("price", "pk")
+def design_detail(*, slug: str, origin=None) -> Design:
+    """A design with everything its page shows, in a fixed number of queries; live offers nearest first when the
+    shopper is located (``origin``), else cheapest first."""
+    from marketplace.storefronts.selectors import live_offers
+
+    offers = live_offers(origin=origin)
     products = (
         Product.objects.filter(is_public=True)
         .select_related("product_class", "licence_terms")

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
+from marketplace.storefronts.forms import LocationForm
 
 
 def design_list(request):
@@ -22,7 +23,9 @@ def design_list(request):
 
 
 def design_detail(request, slug):
-    design = selectors.design_detail(slug=slug)
+    location_form = LocationForm(request.GET)
+    origin = location_form.location()
+    design = selectors.design_detail(slug=slug, origin=origin)
     products = list(design.products.all())
     levels = [
         {"value": value, "label": label, "products": [p for p in products if p.level == value]}
@@ -31,6 +34,8 @@ def design_detail(request, slug):
     documents = list(design.documents.all())
     context = {
         "design": design,
+        "location_form": location_form,
+        "located": origin is not None,
         "levels": levels,
         "areas": standards.area_states(documents),
         "completeness": standards.completeness(documents),

@@ -42,11 +42,15 @@ FORKED_APPS = {
     "oscar.apps.checkout.apps.CheckoutConfig": "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.search.apps.SearchConfig": "marketplace.search.apps.SearchConfig",
     "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig": "catalog.dashboard.apps.CatalogueDashboardConfig",
+    "oscar.apps.partner.apps.PartnerConfig": "marketplace.partner.apps.PartnerConfig",
+    "oscar.apps.basket.apps.BasketConfig": "marketplace.basket.apps.BasketConfig",
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",
     "sorl.thumbnail",
     "marketplace",
+    "tiers",
+    "marketplace.storefronts",
 ]
 
 SITE_ID = 1
@@ -215,6 +219,8 @@ OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not insi
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).
 CARBON_PRICE_PER_KG_CO2E = env.str("CARBON_PRICE_PER_KG_CO2E", default="0.19")
+# The least share of revenue a storefront gives to the campus fund (the revenue issue moves it to a staff policy).
+CAMPUS_FUND_MINIMUM_PERCENT = env.str("CAMPUS_FUND_MINIMUM_PERCENT", default="5.00")
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
 OSCAR_INITIAL_LINE_STATUS = "Pending"
 OSCAR_ORDER_STATUS_PIPELINE = {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("designs/", include("catalog.urls")),
+    path("", include("marketplace.storefronts.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -1,0 +1,24 @@
+"""Oscar's basket, forked: the shopper chooses whose offer (stock record) a line comes from."""
+
+from oscar.apps.basket.abstract_models import AbstractBasket
+
+
+class Basket(AbstractBasket):
+    def choose_offer(self, stockrecord) -> None:
+        """The next ``add_product`` of this offer's product takes this offer instead of the strategy's choice."""
+        self._chosen_offer = stockrecord
+
+    def get_stock_info(self, product, options):
+        chosen = getattr(self, "_chosen_offer", None)
+        if chosen is not None and chosen.product_id == product.pk:
+            return self.strategy.fetch_for_product(product, stockrecord=chosen)
+        return super().get_stock_info(product, options)
+
+    def add_product(self, product, quantity=1, options=None):
+        try:
+            return super().add_product(product, quantity, options)
+        finally:
+            self._chosen_offer = None
+
+
+from oscar.apps.basket.models import *  # noqa: E402

@@ -1,0 +1,25 @@
+"""Which offer a shopper gets: only live offers (from active storefronts), the cheapest unless they chose one."""
+
+from oscar.apps.partner import availability, strategy
+
+from marketplace.storefronts.rules import offer_is_live
+
+
+class LiveOffers:
+    def select_stockrecord(self, product):
+        live = [offer for offer in product.stockrecords.all() if offer_is_live(offer)]
+        return min(live, key=lambda offer: (offer.price is None, offer.price or 0, offer.pk), default=None)
+
+    def availability_policy(self, product, stockrecord):
+        if stockrecord is not None and not offer_is_live(stockrecord):
+            return availability.Unavailable()
+        return super().availability_policy(product, stockrecord)
+
+
+class Default(LiveOffers, strategy.UseFirstStockRecord, strategy.StockRequired, strategy.NoTax, strategy.Structured):
+    """US-style prices without tax, stock required, offers from active storefronts only."""
+
+
+class Selector:
+    def strategy(self, request=None, user=None, **kwargs):
+        return Default(request)

@@ -1,0 +1,107 @@
+"""Operators and their storefronts: local microfactories, each selling through one Oscar partner."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.images import validate_image
+
+colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2e7d32."))
+
+
+class Storefront(models.Model):
+    PENDING, ACTIVE, SUSPENDED, REJECTED = "pending", "active", "suspended", "rejected"
+    STATUS_CHOICES = [
+        (PENDING, _("Pending approval")),
+        (ACTIVE, _("Active")),
+        (SUSPENDED, _("Suspended")),
+        (REJECTED, _("Rejected")),
+    ]
+
+    operator = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="storefront")
+    partner = models.OneToOneField(
+        "partner.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="storefront"
+    )
+    slug = models.SlugField(_("address"), max_length=60, unique=True, help_text=_("Your page: /stores/<address>/"))
+    name = models.CharField(_("name"), max_length=100)
+    tagline = models.CharField(_("tagline"), max_length=160, blank=True)
+    about = models.TextField(_("about"), blank=True, max_length=5000, help_text=_("Markdown; HTML is sanitised."))
+    logo = models.ImageField(_("logo"), upload_to="storefronts/logos/", blank=True, validators=[validate_image])
+    banner = models.ImageField(_("banner"), upload_to="storefronts/banners/", blank=True, validators=[validate_image])
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#2e7d32", validators=[colour])
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1b1b1b", validators=[colour])
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. US"))
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    tier = models.ForeignKey("tiers.Tier", on_delete=models.PROTECT, related_name="storefronts")
+    status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES, default=PENDING, db_index=True)
+    status_reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    campus_fund_percent = models.DecimalField(
+        _("campus fund (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MaxValueValidator(Decimal("100"))],
+        help_text=_("The share of your revenue you give to the public campus fund, at or above the minimum."),
+    )
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(campus_fund_percent__gte=0, campus_fund_percent__lte=100),
+                name="campus_fund_percent_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("storefronts:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        minimum = Decimal(str(settings.CAMPUS_FUND_MINIMUM_PERCENT))
+        if self.campus_fund_percent is not None and self.campus_fund_percent < minimum:
+            raise ValidationError(
+                {"campus_fund_percent": _("The campus fund share cannot be below the minimum of %(min)s%%.")
+                 % {"min": minimum}}
+            )  # fmt: skip
+        if self.country:
+            self.country = self.country.upper()
+
+
+class StorefrontEvent(models.Model):
+    """Audit trail of a storefront's state changes (who, when, what, why)."""
+
+    storefront = models.ForeignKey(Storefront, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=32)
+    reason = models.TextField(blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created", "-pk"]
+
+    def __str__(self):
+        return f"{self.storefront}: {self.action}"

@@ -1,0 +1,67 @@
+"""Reads for storefront pages and offer lists. Distances are computed in the database query (haversine)."""
+
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.shortcuts import get_object_or_404
+from oscar.core.loading import get_model
+
+from marketplace.storefronts.geo import Location
+from marketplace.storefronts.models import Storefront
+
+StockRecord = get_model("partner", "StockRecord")
+EARTH_RADIUS_KM = 6371.0
+LIVE_OFFER = Q(partner__storefront__isnull=True) | Q(partner__storefront__status=Storefront.ACTIVE)
+
+
+def distance_km(origin: Location, *, prefix: str = ""):
+    """A query expression: great-circle distance from ``origin`` to the row's latitude/longitude fields."""
+    lat1, lon1 = Radians(Value(origin.latitude)), Radians(Value(origin.longitude))
+    lat2 = Radians(Cast(F(f"{prefix}latitude"), FloatField()))
+    lon2 = Radians(Cast(F(f"{prefix}longitude"), FloatField()))
+    a = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(a))
+
+
+def live_offers(*, origin: Location | None = None) -> QuerySet:
+    """Offers from active storefronts (and the shop's own partners): nearest first when the shopper is located,
+    else cheapest first."""
+    offers = StockRecord.objects.filter(LIVE_OFFER).select_related("partner__storefront__tier")
+    if origin is None:
+        return offers.order_by("price", "pk")
+    return offers.annotate(distance_km=distance_km(origin, prefix="partner__storefront__")).order_by(
+        F("distance_km").asc(nulls_last=True), "price", "pk"
+    )
+
+
+def active_storefronts() -> QuerySet:
+    return Storefront.objects.filter(status=Storefront.ACTIVE).select_related("tier")
+
+
+def storefront_directory(*, tier=None, category=None, origin: Location | None = None) -> QuerySet:
+    storefronts = active_storefronts()
+    if tier is not None:
+        storefronts = storefronts.filter(tier=tier)
+    if category is not None:
+        storefronts = storefronts.filter(
+            partner__stockrecords__product__categories__path__startswith=category.path
+        ).distinct()
+    if origin is not None:
+        return storefronts.annotate(distance_km=distance_km(origin)).order_by("distance_km", "name")
+    return storefronts.order_by("name")
+
+
+def storefront_page(*, slug: str, viewer) -> Storefront:
+    """An active storefront with its live offers; staff and its own operator also see it while not active."""
+    storefronts = Storefront.objects.select_related("tier", "partner")
+    if not (viewer.is_authenticated and viewer.is_staff):
+        storefronts = storefronts.filter(Q(status=Storefront.ACTIVE) | Q(operator_id=getattr(viewer, "pk", None)))
+    offers = StockRecord.objects.filter(product__is_public=True).select_related(
+        "product__product_class", "product__design"
+    ).prefetch_related("product__images").order_by("product__level", "product__title")  # fmt: skip
+    return get_object_or_404(
+        storefronts.prefetch_related(Prefetch("partner__stockrecords", queryset=offers, to_attr="offers")), slug=slug
+    )
+
+
+def storefront_for_operator(user) -> Storefront:
+    return get_object_or_404(Storefront.objects.select_related("tier", "partner"), operator_id=user.pk)

@@ -1,0 +1,127 @@
+"""Storefront writes: onboarding, approval, suspension. Every state change leaves an event and tells the operator."""
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from oscar.core.loading import get_model
+
+from marketplace.storefronts.models import Storefront, StorefrontEvent
+from marketplace.storefronts.tasks import send_storefront_event_email_task
+
+Partner = get_model("partner", "Partner")
+
+
+def _record(storefront: Storefront, *, actor, action: str, reason: str = "", notify: bool = True) -> StorefrontEvent:
+    event = StorefrontEvent.objects.create(storefront=storefront, actor=actor, action=action, reason=reason)
+    if notify:
+        send_storefront_event_email_task.delay_on_commit(event_id=event.pk)
+    return event
+
+
+@transaction.atomic
+def apply_for_storefront(*, operator, **fields) -> Storefront:
+    """Anyone signed in may apply to open one storefront; it waits, pending, for staff."""
+    if Storefront.objects.filter(operator=operator).exists():
+        raise ValidationError("You already have a storefront.")
+    storefront = Storefront(operator=operator, status=Storefront.PENDING, **fields)
+    storefront.full_clean()
+    storefront.save()
+    _record(storefront, actor=operator, action="applied", notify=False)
+    return storefront
+
+
+def _lock(storefront: Storefront) -> Storefront:
+    return Storefront.objects.select_for_update().get(pk=storefront.pk)
+
+
+@transaction.atomic
+def approve_storefront(*, storefront: Storefront, staff) -> Storefront:
+    """Staff approve: the storefront gets its Oscar partner, its operator access to the dashboard."""
+    storefront = _lock(storefront)
+    if storefront.status != Storefront.PENDING:
+        raise ValidationError(f"Only a pending storefront can be approved; this one is {storefront.status}.")
+    if storefront.partner_id is None:
+        storefront.partner = Partner.objects.create(name=storefront.name, code=f"store-{storefront.slug}")
+    storefront.partner.users.add(storefront.operator)
+    storefront.operator.user_permissions.add(
+        Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
+    )
+    storefront.status, storefront.status_reason = Storefront.ACTIVE, ""
+    storefront.save()
+    _record(storefront, actor=staff, action="approved")
+    return storefront
+
+
+@transaction.atomic
+def reject_storefront(*, storefront: Storefront, staff, reason: str) -> Storefront:
+    if not reason.strip():
+        raise ValidationError("Say why the storefront is rejected: the applicant reads it.")
+    storefront = _lock(storefront)
+    if storefront.status != Storefront.PENDING:
+        raise ValidationError(f"Only a pending storefront can be rejected; this one is {storefront.status}.")
+    storefront.status, storefront.status_reason = Storefront.REJECTED, reason
+    storefront.save()
+    _record(storefront, actor=staff, action="rejected", reason=reason)
+    return storefront
+
+
+@transaction.atomic
+def suspend_storefront(*, storefront: Storefront, staff, reason: str) -> Storefront:
+    """Its offers leave the shop at once (the strategy and every offer list read the status); nothing is deleted."""
+    if not reason.strip():
+        raise ValidationError("Say why the storefront is suspended.")
+    storefront = _lock(storefront)
+    if storefront.status != Storefront.ACTIVE:
+        raise ValidationError(f"Only an active storefront can be suspended; this one is {storefront.status}.")
+    storefront.status, storefront.status_reason = Storefront.SUSPENDED, reason
+    storefront.save()
+    _record(storefront, actor=staff, action="suspended", reason=reason)
+    return storefront
+
+
+@transaction.atomic
+def reinstate_storefront(*, storefront: Storefront, staff) -> Storefront:
+    storefront = _lock(storefront)
+    if storefront.status != Storefront.SUSPENDED:
+        raise ValidationError(f"Only a suspended storefront can be reinstated; this one is {storefront.status}.")
+    storefront.status, storefront.status_reason = Storefront.ACTIVE, ""
+    storefront.save()
+    _record(storefront, actor=staff, action="reinstated")
+    return storefront
+
+
+@transaction.atomic
+def update_storefront(*, storefront: Storefront, operator, form) -> Storefront:
+    """The operator changes its own storefront's settings (the form holds only the fields it may change)."""
+    if storefront.operator_id != operator.pk:
+        raise ValidationError("You can only change your own storefront.")
+    storefront = form.save()
+    if storefront.partner_id and storefront.partner.name != storefront.name:
+        Partner.objects.filter(pk=storefront.partner_id).update(name=storefront.name)
+    _record(storefront, actor=operator, action="updated", notify=False)
+    return storefront
+
+
+def send_event_email(*, event_id: int) -> bool:
+    """Tell the operator what happened to their storefront; at most once per event."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    with transaction.atomic():
+        event = StorefrontEvent.objects.select_for_update().select_related("storefront__operator").get(pk=event_id)
+        if event.notified_at:
+            return False
+        storefront = event.storefront
+        body = f"Your storefront “{storefront.name}” was {event.action}."
+        if event.reason:
+            body += f"\n\nReason: {event.reason}"
+        send_mail(
+            f"Open Source Store: your storefront was {event.action}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [storefront.operator.email],
+        )
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return True

@@ -1,0 +1,147 @@
+"""Storefront pages: the public directory and pages, applying to open one, and the dashboard pages for operators
+(their own storefront only) and staff."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from marketplace.storefronts import selectors, services
+from marketplace.storefronts.forms import (
+    DecisionForm,
+    DirectoryForm,
+    StorefrontApplicationForm,
+    StorefrontSettingsForm,
+)
+from marketplace.storefronts.models import Storefront
+from tiers import services as tier_services
+from tiers.models import Tier, TierApplication
+
+
+def directory(request):
+    form = DirectoryForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    origin = form.location()
+    storefronts = selectors.storefront_directory(
+        tier=filters.get("tier"), category=filters.get("category"), origin=origin
+    )
+    return render(
+        request, "storefronts/directory.html", {"form": form, "storefronts": storefronts, "located": origin is not None}
+    )
+
+
+def detail(request, slug):
+    storefront = selectors.storefront_page(slug=slug, viewer=request.user)
+    return render(request, "storefronts/detail.html", {"storefront": storefront, "offers": storefront.partner.offers
+                  if storefront.partner_id else []})  # fmt: skip
+
+
+@login_required
+def apply(request):
+    if Storefront.objects.filter(operator=request.user).exists():
+        messages.info(request, _("You already have a storefront."))
+        return redirect("storefronts:dashboard")
+    form = StorefrontApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_for_storefront(operator=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you: staff will review your storefront and email you."))
+            return redirect("storefronts:dashboard")
+    return render(request, "storefronts/apply.html", {"form": form})
+
+
+# --- the operator's own storefront, in the dashboard ------------------------------------------------------------
+
+
+@login_required
+def operator_dashboard(request):
+    storefront = selectors.storefront_for_operator(request.user)
+    form = StorefrontSettingsForm(request.POST or None, request.FILES or None, instance=storefront)
+    if request.method == "POST" and form.is_valid():
+        services.update_storefront(storefront=storefront, operator=request.user, form=form)
+        messages.success(request, _("Storefront saved."))
+        return redirect("storefronts:dashboard")
+    context = {
+        "storefront": storefront,
+        "form": form,
+        "tiers": Tier.objects.exclude(pk=storefront.tier_id),
+        "tier_applications": storefront.tier_applications.select_related("tier")[:10],
+    }
+    return render(request, "storefronts/dashboard/operator.html", context)
+
+
+@login_required
+@require_POST
+def apply_for_tier(request):
+    storefront = selectors.storefront_for_operator(request.user)
+    tier = get_object_or_404(Tier, pk=request.POST.get("tier") or 0)
+    try:
+        tier_services.apply_for_tier(
+            storefront=storefront, tier=tier, motivation=request.POST.get("motivation", "")[:2000]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your application for the %(tier)s tier is with staff.") % {"tier": tier.name})
+    return redirect("storefronts:dashboard")
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
+
+
+@staff_member_required
+def staff_list(request):
+    storefronts = Storefront.objects.select_related("tier", "operator").order_by("status", "name")
+    applications = TierApplication.objects.filter(status=TierApplication.PENDING).select_related("storefront", "tier")
+    return render(request, "storefronts/dashboard/staff_list.html", {"storefronts": storefronts,
+                  "applications": applications, "decision_form": DecisionForm()})  # fmt: skip
+
+
+STAFF_ACTIONS = {
+    "approve": lambda storefront, staff, reason: services.approve_storefront(storefront=storefront, staff=staff),
+    "reject": lambda storefront, staff, reason: services.reject_storefront(storefront=storefront, staff=staff,
+                                                                          reason=reason),
+    "suspend": lambda storefront, staff, reason: services.suspend_storefront(storefront=storefront, staff=staff,
+                                                                            reason=reason),
+    "reinstate": lambda storefront, staff, reason: services.reinstate_storefront(storefront=storefront, staff=staff),
+}  # fmt: skip
+
+
+@staff_member_required
+@require_POST
+def staff_decide(request, pk, action):
+    storefront = get_object_or_404(Storefront, pk=pk)
+    if action not in STAFF_ACTIONS:
+        return redirect("storefronts:staff-list")
+    form = DecisionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        STAFF_ACTIONS[action](storefront, request.user, reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s: %(action)s.") % {"name": storefront.name, "action": action})
+    return redirect("storefronts:staff-list")
+
+
+@staff_member_required
+@require_POST
+def staff_decide_tier(request, pk, action):
+    application = get_object_or_404(TierApplication, pk=pk)
+    form = DecisionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        tier_services.decide_tier_application(
+            application=application, staff=request.user, approve=action == "approve", reason=reason
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Tier application decided."))
+    return redirect("storefronts:staff-list")
