@@ -52,5 +52,6 @@ def check_offer(facts: OfferFacts) -> None:
         allowed = ", ".join(name for _, name in facts.tier_category_paths)
         raise TierRuleError(
             "category",
-            f"The {facts.tier_name} tier may not offer “{facts.product_title}” in its category; it sells in: {allowed}.",
+            f"The {facts.tier_name} tier may not offer “{facts.product_title}” in its category; "
+            f"it sells in: {allowed}.",
         )
