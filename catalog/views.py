@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 
 from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
@@ -50,3 +51,17 @@ def design_graph(request, slug):
     design = selectors.design_detail(slug=slug)
     graph = recursion.recursion_graph(design)
     return render(request, "catalog/design_graph.html", {"design": design, "graph": recursion.layout(graph)})
+
+
+class ProductDetailView(OscarProductDetailView):
+    """Oscar's product page, plus every live offer, nearest operator first when the shopper says where they are."""
+
+    def get_context_data(self, **kwargs):
+        from marketplace.storefronts.selectors import live_offers
+
+        ctx = super().get_context_data(**kwargs)
+        location_form = LocationForm(self.request.GET)
+        origin = location_form.location()
+        ctx["location_form"], ctx["located"] = location_form, origin is not None
+        ctx["offers"] = list(live_offers(origin=origin).filter(product=self.object))
+        return ctx

@@ -25,6 +25,9 @@ from catalog.models import (
     ProductCategory,
     ProductClass,
 )
+from marketplace.storefronts.models import Storefront
+from marketplace.storefronts.services import approve_storefront, save_offer
+from tiers.models import Tier
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -34,7 +37,32 @@ DEMO_USERS = [
     # (role, email, is_staff)
     ("staff", "staff@demo.opensource.store", True),
     ("shopper", "shopper@demo.opensource.store", False),
+    ("operator", "apartment@demo.opensource.store", False),
 ]
+
+# One storefront per tier, in different cities, with overlapping offers:
+# slug, name, tier, operator email, city, country, latitude, longitude, colour, tagline, [(upc, price, stock)]
+STOREFRONTS = [
+    ("curriculum-commons", "Curriculum Commons", "passive", "passive@demo.opensource.store", "Portland", "US",
+     "45.523100", "-122.676500", "#6a1b9a", "Books and curricula for open source makers.",
+     [("microfactory-handbook-L1", "14.00", None)]),
+    ("maker-mail", "Maker Mail", "background-2", "mail@demo.opensource.store", "Berlin", "DE",
+     "52.524370", "13.410530", "#00695c", "Printed handbooks by post, webinars from Berlin.",
+     [("microfactory-handbook-L1", "15.50", None), ("microfactory-handbook-L2", "85.00", 60)]),
+    ("apartment-fab", "Apartment Fab", "microfactory-1", "apartment@demo.opensource.store", "Kansas City", "US",
+     "39.099730", "-94.578570", "#1565c0", "3D printers and printed fittings from a two-room flat.",
+     [("d3d-printer-L1", "960.00", 4), ("pex-fittings-L1", "22.00", 120), ("pex-fittings-L2", "110.00", 10)]),
+    ("garage-works", "Garage Works", "microfactory-2", "garage@demo.opensource.store", "Nairobi", "KE",
+     "-1.283330", "36.816670", "#ef6c00", "CNC mills, robot arms and Power Cubes from a Nairobi garage.",
+     [("d3d-printer-L1", "940.00", 3), ("cnc-circuit-mill-L1", "1390.00", 2), ("trainable-robot-L1", "1850.00", 2),
+      ("power-cube-L1", "4900.00", 1)]),
+    ("homestead-hub", "Homestead Hub", "microfactory-3", "homestead@demo.opensource.store", "Lyon", "FR",
+     "45.748460", "4.846710", "#558b2f", "Earth brick presses, seed potatoes and licences, from the land.",
+     [("ceb-press-L1", "12900.00", 1), ("seed-potatoes-L1", "17.00", 80), ("pex-fittings-L1", "25.00", 50),
+      ("ceb-press-L3", "24000.00", None)]),
+]  # fmt: skip
+CAMPUS = ("factor-e-farm", "Factor e Farm", "campus", "campus@demo.opensource.store", "Maysville", "US",
+          "39.889200", "-94.362200", "#2e7d32", "The Campus Enterprise where the Global Village Construction Set began.")  # fmt: skip
 
 D = Decimal
 
@@ -237,7 +265,7 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
 
 @transaction.atomic
 def load_demo(report: Callable[[str], None] = print) -> dict:
-    steps = 4
+    steps = 5
     _step(report, 1, steps, "site and demo users")
     Site.objects.filter(pk=1).update(domain="127.0.0.1:8000", name="Open Source Store")
     users = {}
@@ -251,8 +279,9 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
             user.save()
         users[role] = user
 
-    _step(report, 2, steps, "partner")
+    _step(report, 2, steps, "the campus storefront (Factor e Farm)")
     partner, _ = Partner.objects.get_or_create(code="factor-e-farm", defaults={"name": "Factor e Farm"})
+    _storefront(CAMPUS, partner=partner, password=DEMO_PASSWORD)
 
     classes = {pc.slug: pc for pc in ProductClass.objects.filter(level__isnull=False)}
     for done, row in enumerate(DESIGNS, start=1):
@@ -269,4 +298,34 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
             feedstock="" if component else part,
             defaults={"quantity": D(quantity), "unit": unit, "supply": supply},
         )
+
+    _step(report, 5, steps, f"{len(STOREFRONTS)} more storefronts, one per tier, with overlapping offers")
+    for row in STOREFRONTS:
+        storefront = _storefront(row[:10], partner=None, password=DEMO_PASSWORD)
+        for upc, price, stock in row[10]:
+            save_offer(storefront=storefront, product=Product.objects.get(upc=upc), price=D(price), num_in_stock=stock)
     return users
+
+
+def _storefront(row, *, partner, password: str) -> Storefront:
+    slug, name, tier_code, email, city, country, latitude, longitude, colour, tagline = row
+    User = get_user_model()
+    operator, created = User.objects.get_or_create(email=email, defaults={"username": email[:30]})
+    if created:
+        operator.set_password(password)
+        operator.save()
+    storefront, _ = Storefront.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "operator": operator, "name": name, "tagline": tagline, "tier": Tier.objects.get(code=tier_code),
+            "about": f"{name} is an independent operator in the Open Source Store network, in {city}.",
+            "contact_email": email, "city": city, "country": country, "latitude": D(latitude),
+            "longitude": D(longitude), "primary_colour": colour, "campus_fund_percent": D("7.50"),
+        },
+    )  # fmt: skip
+    if partner is not None and storefront.partner_id is None:
+        storefront.partner = partner
+        storefront.save(update_fields=["partner"])
+    if storefront.status == Storefront.PENDING:
+        storefront = approve_storefront(storefront=storefront, staff=None, notify=False)
+    return storefront

@@ -35,7 +35,7 @@ def _lock(storefront: Storefront) -> Storefront:
 
 
 @transaction.atomic
-def approve_storefront(*, storefront: Storefront, staff) -> Storefront:
+def approve_storefront(*, storefront: Storefront, staff, notify: bool = True) -> Storefront:
     """Staff approve: the storefront gets its Oscar partner, its operator access to the dashboard."""
     storefront = _lock(storefront)
     if storefront.status != Storefront.PENDING:
@@ -48,7 +48,7 @@ def approve_storefront(*, storefront: Storefront, staff) -> Storefront:
     )
     storefront.status, storefront.status_reason = Storefront.ACTIVE, ""
     storefront.save()
-    _record(storefront, actor=staff, action="approved")
+    _record(storefront, actor=staff, action="approved", notify=notify)
     return storefront
 
 
@@ -125,3 +125,20 @@ def send_event_email(*, event_id: int) -> bool:
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
     return True
+
+
+@transaction.atomic
+def save_offer(*, storefront: Storefront, product, price, num_in_stock=None):
+    """Create or change this storefront's offer of ``product`` (imports and APIs come through here).
+
+    The stock record's own validation applies the storefront's tier rules (tiers.rules.check_offer)."""
+    from oscar.core.loading import get_model
+
+    StockRecord = get_model("partner", "StockRecord")
+    offer = StockRecord.objects.filter(partner=storefront.partner, product=product).first() or StockRecord(
+        partner=storefront.partner, product=product, partner_sku=f"{storefront.slug}-{product.pk}"
+    )
+    offer.price, offer.price_currency, offer.num_in_stock = price, "USD", num_in_stock
+    offer.full_clean()
+    offer.save()
+    return offer
