@@ -62,7 +62,8 @@ STOREFRONTS = [
       ("ceb-press-L3", "24000.00", None)]),
 ]  # fmt: skip
 CAMPUS = ("factor-e-farm", "Factor e Farm", "campus", "campus@demo.opensource.store", "Maysville", "US",
-          "39.889200", "-94.362200", "#2e7d32", "The Campus Enterprise where the Global Village Construction Set began.")  # fmt: skip
+          "39.889200", "-94.362200", "#2e7d32",
+          "The Campus Enterprise where the Global Village Construction Set began.")  # fmt: skip
 
 D = Decimal
 
