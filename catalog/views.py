@@ -56,6 +56,14 @@ def design_graph(request, slug):
 class ProductDetailView(OscarProductDetailView):
     """Oscar's product page, plus every live offer, nearest operator first when the shopper says where they are."""
 
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("product_class", "design")
+            .prefetch_related("stockrecords__partner__storefront", "images")
+        )
+
     def get_context_data(self, **kwargs):
         from marketplace.storefronts.selectors import live_offers
 

@@ -18,6 +18,12 @@ def _tasks_run_in_process():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _redis_reachable() -> bool:
     if not settings.REDIS_URL:
         return False

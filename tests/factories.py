@@ -81,3 +81,39 @@ def add_offer(product, *, price="100.00", stock=5, partner_name="Factor e Farm")
         price_currency="USD",
         num_in_stock=stock,
     )
+
+
+CITIES = {
+    # name: (country, latitude, longitude)
+    "Berlin": ("DE", "52.524370", "13.410530"),
+    "Lyon": ("FR", "45.748460", "4.846710"),
+    "Nairobi": ("KE", "-1.283330", "36.816670"),
+    "Kansas City": ("US", "39.099730", "-94.578570"),
+    "Portland": ("US", "45.523100", "-122.676500"),
+    "Maysville": ("US", "39.889200", "-94.362200"),
+}
+
+
+def storefront(name="Apartment Fab", *, tier="campus", city="Kansas City", active=True, operator=None):
+    """An operator's storefront in ``city``; approved (active, with its Oscar partner) unless ``active=False``."""
+    from django.utils.text import slugify
+
+    from marketplace.storefronts import services
+    from tiers.models import Tier
+
+    country, latitude, longitude = CITIES[city]
+    slug = slugify(name)
+    operator = operator or UserFactory(email=f"{slug}@example.com")
+    store = services.apply_for_storefront(
+        operator=operator, slug=slug, name=name, tier=Tier.objects.get(code=tier), contact_email=operator.email,
+        city=city, country=country, latitude=Decimal(latitude), longitude=Decimal(longitude),
+    )  # fmt: skip
+    if active:
+        store = services.approve_storefront(storefront=store, staff=None, notify=False)
+    return store
+
+
+def offer(store, product, *, price="100.00", stock=5):
+    from marketplace.storefronts import services
+
+    return services.save_offer(storefront=store, product=product, price=Decimal(price), num_in_stock=stock)

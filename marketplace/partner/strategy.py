@@ -5,9 +5,15 @@ from oscar.apps.partner import availability, strategy
 from marketplace.storefronts.rules import offer_is_live
 
 
+def _offers(product):
+    if "stockrecords" in getattr(product, "_prefetched_objects_cache", {}):
+        return product.stockrecords.all()
+    return product.stockrecords.select_related("partner__storefront")  # one query, not two per offer
+
+
 class LiveOffers:
     def select_stockrecord(self, product):
-        live = [offer for offer in product.stockrecords.all() if offer_is_live(offer)]
+        live = [offer for offer in _offers(product) if offer_is_live(offer)]
         return min(live, key=lambda offer: (offer.price is None, offer.price or 0, offer.pk), default=None)
 
     def availability_policy(self, product, stockrecord):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +30,8 @@ class _LocatedForm(forms.ModelForm):
             place = geo.locate(f"{cleaned.get('city', '')}, {cleaned.get('country', '')}")
             if place is None:
                 raise forms.ValidationError(_("We could not find that city: give its latitude and longitude."))
-            cleaned["latitude"], cleaned["longitude"] = round(place.latitude, 6), round(place.longitude, 6)
+            cleaned["latitude"] = Decimal(f"{place.latitude:.6f}")
+            cleaned["longitude"] = Decimal(f"{place.longitude:.6f}")
             self.instance.latitude, self.instance.longitude = cleaned["latitude"], cleaned["longitude"]
         return cleaned
 
