@@ -44,6 +44,7 @@ FORKED_APPS = {
     "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig": "catalog.dashboard.apps.CatalogueDashboardConfig",
     "oscar.apps.partner.apps.PartnerConfig": "marketplace.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig": "marketplace.basket.apps.BasketConfig",
+    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig": "marketplace.dashboard_orders.apps.OrdersDashboardConfig",
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",

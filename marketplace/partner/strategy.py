@@ -16,6 +16,10 @@ class LiveOffers:
         live = [offer for offer in _offers(product) if offer_is_live(offer)]
         return min(live, key=lambda offer: (offer.price is None, offer.price or 0, offer.pk), default=None)
 
+    def fetch_for_line(self, line, stockrecord=None):
+        # A basket line keeps the offer the shopper chose (Oscar's default re-selects one per product).
+        return self.fetch_for_product(line.product, stockrecord=stockrecord or line.stockrecord)
+
     def availability_policy(self, product, stockrecord):
         if stockrecord is not None and not offer_is_live(stockrecord):
             return availability.Unavailable()

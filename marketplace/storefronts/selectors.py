@@ -65,3 +65,10 @@ def storefront_page(*, slug: str, viewer) -> Storefront:
 
 def storefront_for_operator(user) -> Storefront:
     return get_object_or_404(Storefront.objects.select_related("tier", "partner"), operator_id=user.pk)
+
+
+def lines_for_user(user, lines: QuerySet) -> QuerySet:
+    """Order lines a dashboard user may see: all for staff, else those sold through the user's partners."""
+    if user.is_staff:
+        return lines
+    return lines.filter(partner__users=user)

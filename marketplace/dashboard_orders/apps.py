@@ -1,0 +1,14 @@
+import oscar.apps.dashboard.orders.apps as apps
+
+
+class OrdersDashboardConfig(apps.OrdersDashboardConfig):
+    """Oscar's order dashboard, where an operator sees and acts on only the lines its storefront sold."""
+
+    name = "marketplace.dashboard_orders"
+
+    def ready(self):
+        super().ready()
+        from marketplace.dashboard_orders import views
+
+        self.order_detail_view = views.OrderDetailView
+        self.line_detail_view = views.LineDetailView
