@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,14 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.formsets["licence_terms_formset"] = self.licence_terms_formset
+
+    def process_all_forms(self, form):
+        # Oscar's stock record formset fails (500) on a post without its management form: refuse it clearly.
+        if not any(key.endswith("-TOTAL_FORMS") for key in self.request.POST):
+            return HttpResponseBadRequest("The product form was incomplete: reload the page and try again.")
+        return super().process_all_forms(form)
+
+    form_valid = form_invalid = process_all_forms
 
 
 class DesignListView(ListView):
