@@ -216,6 +216,20 @@ OSCAR_DASHBOARD_NAVIGATION = [
     else item
     for item in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405 - from oscar.defaults
 ]
+OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
+    {
+        "label": "My storefront",
+        "icon": "fas fa-store",
+        "url_name": "storefronts:dashboard",
+        "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+    },
+    {
+        "label": "Storefronts",
+        "icon": "fas fa-store-alt",
+        "url_name": "storefronts:staff-list",
+        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+    },
+]
 OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).

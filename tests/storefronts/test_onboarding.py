@@ -140,3 +140,33 @@ def test_operator_edits_only_its_own_storefront_settings(client):
     other.refresh_from_db()
     assert store.name == "Apartment Fab & Co" and store.partner.name == "Apartment Fab & Co"
     assert other.name == "Garage Works"
+
+
+def test_directory_filters_by_tier_category_and_distance(client):
+    from catalog.models import Category
+
+    berlin = factories.storefront("Berlin Fab", tier="microfactory-1", city="Berlin")
+    factories.storefront("Lyon Fab", tier="campus", city="Lyon")
+    factories.storefront("Portland Books", tier="passive", city="Portland")
+    factories.storefront("Hidden Fab", tier="campus", city="Lyon", active=False)
+    printer = factories.level_product(factories.design(name="D3D printer"), 1)
+    factories.offer(berlin, printer)
+
+    def names(**params):
+        import re
+
+        return re.findall(
+            r'<h3 class="h5"><a href="[^"]+">([^<]+)</a>', client.get("/stores/", params).content.decode()
+        )
+
+    assert names() == ["Berlin Fab", "Lyon Fab", "Portland Books"]  # the pending one is not listed
+    assert names(tier=Tier.objects.get(code="campus").pk) == ["Lyon Fab"]
+    assert names(category=Category.objects.get(name="3D printers").pk) == ["Berlin Fab"]
+    assert names(near="Paris") == ["Lyon Fab", "Berlin Fab", "Portland Books"]
+
+
+def test_the_operator_dashboard_menu_shows_my_storefront(client):
+    store = factories.storefront("Apartment Fab")
+    client.force_login(store.operator)
+    html = client.get(reverse("storefronts:dashboard")).content.decode()
+    assert "My storefront" in html and reverse("storefronts:staff-list") not in html
