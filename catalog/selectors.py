@@ -10,6 +10,13 @@ from catalog.models import BillOfMaterialsLine, Category, Design, DesignDocument
 
 StockRecord = get_model("partner", "StockRecord")
 
+
+def _contribution_model():
+    from certification.models import Contribution
+
+    return Contribution
+
+
 SORTS = {
     "newest": ("-date_created", "-pk"),
     "price-asc": ("min_price", "pk"),
@@ -103,6 +110,7 @@ def design_detail(*, slug: str, origin=None) -> Design:
     shopper is located (``origin``), else cheapest first."""
     from marketplace.storefronts.selectors import live_offers
 
+    Contribution = _contribution_model()
     offers = live_offers(origin=origin)
     products = (
         Product.objects.filter(is_public=True)
@@ -117,6 +125,12 @@ def design_detail(*, slug: str, origin=None) -> Design:
             Prefetch("bom_lines", queryset=BillOfMaterialsLine.objects.select_related("component")),
             Prefetch("used_in_lines", queryset=BillOfMaterialsLine.objects.select_related("design")),
             "images",
+            "certificates",
+            Prefetch(
+                "contributions",
+                queryset=Contribution.objects.filter(status=Contribution.ACCEPTED).select_related("author__storefront"),
+                to_attr="accepted_contributions",
+            ),
         ),
         slug=slug,
     )

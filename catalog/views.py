@@ -7,6 +7,7 @@ from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailVi
 from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
+from certification import marks
 from marketplace.storefronts.forms import LocationForm
 
 
@@ -41,6 +42,8 @@ def design_detail(request, slug):
         "areas": standards.area_states(documents),
         "completeness": standards.completeness(documents),
         "full_cost": costs.full_cost(design),
+        "certificates": marks.valid_certificates(design),
+        "entitled_storefronts": marks.entitled_storefronts(design),
         "licences": [(kind, design.licence(kind), getattr(design, f"{kind}_licence")) for kind in
                      ("hardware", "software", "documentation")],
     }  # fmt: skip

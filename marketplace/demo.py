@@ -9,6 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,8 @@ from catalog.models import (
     ProductCategory,
     ProductClass,
 )
+from certification import services as cert_services
+from certification.models import CertificationApplication, Contribution, PerformanceCriterion
 from marketplace.storefronts.models import Storefront
 from marketplace.storefronts.services import approve_storefront, save_offer
 from tiers.models import Tier
@@ -38,7 +41,29 @@ DEMO_USERS = [
     ("staff", "staff@demo.opensource.store", True),
     ("shopper", "shopper@demo.opensource.store", False),
     ("operator", "apartment@demo.opensource.store", False),
+    ("certifier", "certifier@demo.opensource.store", False),
 ]
+CERTIFIERS = ["certifier@demo.opensource.store", "certifier2@demo.opensource.store"]
+
+# design slug: contributions (author, kind, description), criteria (metric, unit, comparison, threshold, measured)
+CERTIFICATION = {
+    "d3d-printer": (
+        [("apartment@demo.opensource.store", "improvement", "Self-packaging print profile for shipping parts.")],
+        [("Print speed", "mm/s", ">=", "60", "72"), ("Positioning error", "mm", "<=", "0.1", "0.06")],
+    ),
+    "ceb-press": (
+        [
+            ("homestead@demo.opensource.store", "production-engineering", "Jig set that halves frame welding time."),
+            ("campus@demo.opensource.store", "design", "Soil-sensing hopper for consistent brick density."),
+        ],
+        [("Throughput", "bricks/hour", ">=", "40", "52")],
+    ),
+    "power-cube": (
+        [("garage@demo.opensource.store", "testing", "500-hour endurance test log.")],
+        [("Power output", "hp", ">=", "20", "27")],
+    ),
+}
+CERTIFIED = ["d3d-printer", "ceb-press"]  # power-cube's application stays pending, with one approval
 
 # One storefront per tier, in different cities, with overlapping offers:
 # slug, name, tier, operator email, city, country, latitude, longitude, colour, tagline, [(upc, price, stock)]
@@ -266,7 +291,7 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
 
 @transaction.atomic
 def load_demo(report: Callable[[str], None] = print) -> dict:
-    steps = 5
+    steps = 6
     _step(report, 1, steps, "site and demo users")
     Site.objects.filter(pk=1).update(domain="127.0.0.1:8000", name="Open Source Store")
     users = {}
@@ -300,12 +325,61 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
             defaults={"quantity": D(quantity), "unit": unit, "supply": supply},
         )
 
-    _step(report, 5, steps, f"{len(STOREFRONTS)} more storefronts, one per tier, with overlapping offers")
+    _step(report, 5, steps, "OSE Certified: contributions, performance results, certificates, a pending application")
+    _load_certification(staff=users["staff"])
+
+    _step(report, 6, steps, f"{len(STOREFRONTS)} more storefronts, one per tier, with overlapping offers")
     for row in STOREFRONTS:
         storefront = _storefront(row[:10], partner=None, password=DEMO_PASSWORD)
         for upc, price, stock in row[10]:
             save_offer(storefront=storefront, product=Product.objects.get(upc=upc), price=D(price), num_in_stock=stock)
     return users
+
+
+def _user(email: str) -> "User":  # noqa: F821
+    User = get_user_model()
+    user, created = User.objects.get_or_create(email=email, defaults={"username": email[:30]})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _load_certification(*, staff) -> None:
+    group = Group.objects.get(name=cert_services.CERTIFIERS)
+    certifiers = [_user(email) for email in CERTIFIERS]
+    for certifier in certifiers:
+        certifier.groups.add(group)
+    for slug, (contributions, criteria) in CERTIFICATION.items():
+        design = Design.objects.get(slug=slug)
+        for email, kind, description in contributions:
+            contribution, _ = Contribution.objects.get_or_create(
+                design=design, author=_user(email), kind=kind, design_version=design.version,
+                defaults={"description": description, "evidence_links": f"https://wiki.opensourceecology.org/wiki/{slug}"},
+            )  # fmt: skip
+            if contribution.status == Contribution.PENDING:
+                cert_services.review_contribution(contribution=contribution, certifier=certifiers[0], accept=True)
+        for metric, unit, comparison, threshold, measured in criteria:
+            criterion, _ = PerformanceCriterion.objects.get_or_create(
+                design=design,
+                metric=metric,
+                defaults={"unit": unit, "comparison": comparison, "threshold": D(threshold)},
+            )
+            if not criterion.results.exists():
+                result = cert_services.submit_result(
+                    criterion=criterion, submitted_by=_user(contributions[0][0]), measured_value=D(measured),
+                    evidence_url=f"https://wiki.opensourceecology.org/wiki/{slug}/results",
+                )  # fmt: skip
+                cert_services.review_result(result=result, certifier=certifiers[1], accept=True)
+        if CertificationApplication.objects.filter(design=design, design_version=design.version).exists():
+            continue
+        application = cert_services.apply_for_certification(design=design, applicant=_user(contributions[0][0]))
+        approvers = certifiers if slug in CERTIFIED else certifiers[:1]
+        for certifier in approvers:
+            cert_services.review_application(application=application, certifier=certifier, verdict="approve",
+                                             note="Documentation, results and quality control checked.")  # fmt: skip
+        if slug in CERTIFIED:
+            cert_services.issue_certificate(application_id=application.pk)  # the task finds it issued
 
 
 def _storefront(row, *, partner, password: str) -> Storefront:

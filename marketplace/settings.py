@@ -52,6 +52,7 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace",
     "tiers",
     "marketplace.storefronts",
+    "certification",
 ]
 
 SITE_ID = 1
@@ -236,6 +237,9 @@ OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not insi
 CARBON_PRICE_PER_KG_CO2E = env.str("CARBON_PRICE_PER_KG_CO2E", default="0.19")
 # The least share of revenue a storefront gives to the campus fund (the revenue issue moves it to a staff policy).
 CAMPUS_FUND_MINIMUM_PERCENT = env.str("CAMPUS_FUND_MINIMUM_PERCENT", default="5.00")
+# OSE Certified: approvals a certificate needs, and how long it stays valid.
+CERTIFICATION_REQUIRED_APPROVALS = 2
+CERTIFICATE_VALID_DAYS = env.int("CERTIFICATE_VALID_DAYS", default=3 * 365)
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
 OSCAR_INITIAL_LINE_STATUS = "Pending"
 OSCAR_ORDER_STATUS_PIPELINE = {

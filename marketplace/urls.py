@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("designs/", include("catalog.urls")),
     path("", include("marketplace.storefronts.urls")),
+    path("", include("certification.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -117,3 +117,29 @@ def offer(store, product, *, price="100.00", stock=5):
     from marketplace.storefronts import services
 
     return services.save_offer(storefront=store, product=product, price=Decimal(price), num_in_stock=stock)
+
+
+def certify(design, *, holders=(), days_valid=365):
+    """A valid certificate for ``design``'s current version whose mark holders are ``holders`` (users)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certification.models import Certificate, CertificationApplication, Contribution, MarkHolder
+
+    applicant = holders[0] if holders else UserFactory()
+    application = CertificationApplication.objects.create(
+        design=design, design_version=design.version, applicant=applicant, status="approved"
+    )
+    now = timezone.now()
+    certificate = Certificate.objects.create(
+        public_id=f"OSE-{now.year}-{application.pk:06d}", application=application, design=design,
+        design_version=design.version, issued_at=now, expires_at=now + timedelta(days=days_valid),
+    )  # fmt: skip
+    for user in holders:
+        contribution = Contribution.objects.create(
+            design=design, design_version=design.version, author=user, kind="improvement",
+            description="An accepted improvement", status="accepted",
+        )  # fmt: skip
+        MarkHolder.objects.create(certificate=certificate, user=user, contribution=contribution)
+    return certificate

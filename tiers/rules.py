@@ -25,6 +25,8 @@ class OfferFacts:
     product_level: int
     product_is_physical: bool
     product_category_paths: tuple[str, ...]
+    product_design_name: str = ""
+    operator_holds_mark: bool = False
 
 
 def check_offer(facts: OfferFacts) -> None:
@@ -38,6 +40,12 @@ def check_offer(facts: OfferFacts) -> None:
         raise TierRuleError(
             "level",
             f"The {facts.tier_name} tier may not offer {LEVEL_NAMES[facts.product_level]}: it offers {allowed}.",
+        )
+    if facts.product_level == 3 and not facts.operator_holds_mark:
+        raise TierRuleError(
+            "mark",
+            f"Only holders of the OSE Certified mark for {facts.product_design_name or 'this design'} may offer "
+            "its distribution licence: contribute to its certification first.",
         )
     if facts.product_is_physical and not facts.tier_physical_goods:
         raise TierRuleError(

@@ -9,7 +9,10 @@ from tiers.models import Tier, TierApplication
 
 
 def offer_facts(*, storefront, product) -> rules.OfferFacts:
+    from certification import marks
+
     tier = storefront.tier
+    holds = bool(product.design_id) and marks.holds_mark(user_id=storefront.operator_id, design_id=product.design_id)
     return rules.OfferFacts(
         storefront_name=storefront.name,
         storefront_active=storefront.status == storefront.ACTIVE,
@@ -21,6 +24,8 @@ def offer_facts(*, storefront, product) -> rules.OfferFacts:
         product_level=product.level or 1,
         product_is_physical=product.get_product_class().requires_shipping,
         product_category_paths=tuple(product.categories.values_list("path", flat=True)),
+        product_design_name=product.design.name if product.design_id else "",
+        operator_holds_mark=holds,
     )
 
 

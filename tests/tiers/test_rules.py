@@ -56,7 +56,16 @@ def test_only_homestead_and_campus_tiers_offer_level_3_licences(goods):
         garage, goods["printer_licence"]
     )
     campus = factories.storefront("Factor e Campus", tier="campus", city="Maysville")
+    factories.certify(goods["printer_licence"].design, holders=[campus.operator])
     factories.offer(campus, goods["printer_licence"], stock=None)
+
+
+def test_only_holders_of_the_designs_mark_offer_its_licence(goods):
+    campus = factories.storefront("Factor e Campus", tier="campus", city="Maysville")
+    assert _refused(campus, goods["printer_licence"]) == (
+        "Only holders of the OSE Certified mark for D3D printer may offer its distribution licence: "
+        "contribute to its certification first."
+    )
 
 
 def test_physical_goods_need_a_tier_that_makes_them():
