@@ -95,8 +95,12 @@ def application(request, pk):
 def review_contribution(request, pk):
     contribution = get_object_or_404(Contribution, pk=pk)
     try:
-        services.review_contribution(contribution=contribution, certifier=request.user,
-                                     accept=request.POST.get("accept") == "1", reason=request.POST.get("reason", ""))  # fmt: skip
+        services.review_contribution(
+            contribution=contribution,
+            certifier=request.user,
+            accept=request.POST.get("accept") == "1",
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("certification:queue")
