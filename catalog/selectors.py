@@ -126,6 +126,7 @@ def design_detail(*, slug: str, origin=None) -> Design:
             Prefetch("used_in_lines", queryset=BillOfMaterialsLine.objects.select_related("design")),
             "images",
             "certificates",
+            "criteria",
             Prefetch(
                 "contributions",
                 queryset=Contribution.objects.filter(status=Contribution.ACCEPTED).select_related("author__storefront"),

@@ -23,3 +23,8 @@ class CertificateFilterForm(forms.Form):
     state = forms.ChoiceField(
         required=False, choices=[("valid", "Valid"), ("all", "All (valid, expired, revoked)")], label="Show"
     )
+
+
+class ResultForm(forms.Form):
+    measured_value = forms.DecimalField(max_digits=14, decimal_places=4)
+    evidence_url = forms.URLField(assume_scheme="https")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("certified/", views.directory, name="directory"),
     path("certified/contribute/<slug:slug>/", views.contribute, name="contribute"),
     path("certified/apply/<slug:slug>/", views.apply, name="apply"),
+    path("certified/criteria/<int:pk>/result/", views.submit_result, name="submit-result"),
     path("certified/<str:public_id>/", views.certificate, name="certificate"),
     path("dashboard/certification/", views.queue, name="queue"),
     path("dashboard/certification/applications/<int:pk>/", views.application, name="application"),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Design
 from certification import checklist, selectors, services
-from certification.forms import CertificateFilterForm, ContributionForm, ReviewForm
-from certification.models import Contribution, PerformanceResult
+from certification.forms import CertificateFilterForm, ContributionForm, ResultForm, ReviewForm
+from certification.models import Contribution, PerformanceCriterion, PerformanceResult
 
 
 def directory(request):
@@ -39,6 +39,17 @@ def contribute(request, slug):
             messages.success(request, "Thank you: a certifier will review your contribution.")
             return redirect(design.get_absolute_url())
     return render(request, "certification/contribute.html", {"design": design, "form": form})
+
+
+@login_required
+def submit_result(request, pk):
+    criterion = get_object_or_404(PerformanceCriterion.objects.select_related("design"), pk=pk)
+    form = ResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.submit_result(criterion=criterion, submitted_by=request.user, **form.cleaned_data)
+        messages.success(request, "Result recorded: a certifier will review its evidence.")
+        return redirect(criterion.design.get_absolute_url())
+    return render(request, "certification/result.html", {"criterion": criterion, "form": form})
 
 
 @login_required

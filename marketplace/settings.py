@@ -225,6 +225,12 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
         "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
     },
     {
+        "label": "Certification",
+        "icon": "fas fa-certificate",
+        "url_name": "certification:queue",
+        "access_fn": lambda user, *args, **kwargs: user.groups.filter(name="Certifiers").exists(),
+    },
+    {
         "label": "Storefronts",
         "icon": "fas fa-store-alt",
         "url_name": "storefronts:staff-list",

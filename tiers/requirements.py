@@ -13,8 +13,11 @@ def _production_training(storefront) -> str:
 
 
 def _performance_results(storefront) -> str:
-    # Accepted machine performance results arrive with the certification app; until then none exist.
-    return "no accepted machine performance results yet"
+    from certification.models import Contribution, PerformanceResult
+
+    accepted = PerformanceResult.objects.filter(submitted_by_id=storefront.operator_id, status=Contribution.ACCEPTED)
+    met = any(result.meets for result in accepted.select_related("criterion"))
+    return "" if met else "no accepted machine performance result that meets its criterion"
 
 
 CHECKS = {"production-training": _production_training, "performance-results": _performance_results}

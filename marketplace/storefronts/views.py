@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from certification import marks
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
     DecisionForm,
@@ -36,8 +37,11 @@ def directory(request):
 
 def detail(request, slug):
     storefront = selectors.storefront_page(slug=slug, viewer=request.user)
-    return render(request, "storefronts/detail.html", {"storefront": storefront, "offers": storefront.partner.offers
-                  if storefront.partner_id else []})  # fmt: skip
+    offers = storefront.partner.offers if storefront.partner_id else []
+    marked_ids = marks.marked_design_ids(storefront=storefront)
+    marked = {offer.product.design for offer in offers if offer.product.design_id in marked_ids}
+    context = {"storefront": storefront, "offers": offers, "marked_designs": sorted(marked, key=lambda d: d.name)}
+    return render(request, "storefronts/detail.html", context)
 
 
 @login_required

@@ -78,3 +78,26 @@ def test_bad_evidence_links_are_refused(ready_design, contributor):
     with pytest.raises(ValidationError, match="is not a web link"):
         services.record_contribution(design=ready_design, author=contributor, kind="testing",
                                      description="x", evidence_links="javascript:alert(1)")  # fmt: skip
+
+
+def test_an_operator_submits_a_result_and_the_tier_requirement_follows(client, ready_design, certifiers):
+    from tiers.models import Tier
+    from tiers.services import requirement_failures
+
+    store = factories_storefront()
+    criterion = ready_design.criteria.get()
+    client.force_login(store.operator)
+    url = reverse("certification:submit-result", args=[criterion.pk])
+    assert "Enter a number" in client.post(url, {"measured_value": "fast", "evidence_url": "x"}).content.decode()
+    assert client.post(url, {"measured_value": "45", "evidence_url": "https://example.org/log"}).status_code == 302
+    campus = Tier.objects.get(code="campus")
+    assert "no accepted machine performance result" in " ".join(requirement_failures(storefront=store, tier=campus))
+    services.review_result(result=PerformanceResult.objects.get(submitted_by=store.operator),
+                           certifier=certifiers[0], accept=True)  # fmt: skip
+    assert not any("performance" in m for m in requirement_failures(storefront=store, tier=campus))
+
+
+def factories_storefront():
+    from tests import factories
+
+    return factories.storefront("Homestead Hub", tier="microfactory-2", city="Lyon")
