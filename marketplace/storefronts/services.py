@@ -52,17 +52,23 @@ def approve_storefront(*, storefront: Storefront, staff, notify: bool = True) ->
     return storefront
 
 
+def _move(storefront: Storefront, *, staff, source: str, target: str, action: str, reason: str = "") -> Storefront:
+    """One status change: from ``source`` only, under a row lock, with an event that tells the operator."""
+    storefront = _lock(storefront)
+    if storefront.status != source:
+        raise ValidationError(f"Only a {source} storefront can be {action}; this one is {storefront.status}.")
+    storefront.status, storefront.status_reason = target, reason
+    storefront.save()
+    _record(storefront, actor=staff, action=action, reason=reason)
+    return storefront
+
+
 @transaction.atomic
 def reject_storefront(*, storefront: Storefront, staff, reason: str) -> Storefront:
     if not reason.strip():
         raise ValidationError("Say why the storefront is rejected: the applicant reads it.")
-    storefront = _lock(storefront)
-    if storefront.status != Storefront.PENDING:
-        raise ValidationError(f"Only a pending storefront can be rejected; this one is {storefront.status}.")
-    storefront.status, storefront.status_reason = Storefront.REJECTED, reason
-    storefront.save()
-    _record(storefront, actor=staff, action="rejected", reason=reason)
-    return storefront
+    return _move(storefront, staff=staff, source=Storefront.PENDING, target=Storefront.REJECTED, action="rejected",
+                 reason=reason)  # fmt: skip
 
 
 @transaction.atomic
@@ -70,24 +76,13 @@ def suspend_storefront(*, storefront: Storefront, staff, reason: str) -> Storefr
     """Its offers leave the shop at once (the strategy and every offer list read the status); nothing is deleted."""
     if not reason.strip():
         raise ValidationError("Say why the storefront is suspended.")
-    storefront = _lock(storefront)
-    if storefront.status != Storefront.ACTIVE:
-        raise ValidationError(f"Only an active storefront can be suspended; this one is {storefront.status}.")
-    storefront.status, storefront.status_reason = Storefront.SUSPENDED, reason
-    storefront.save()
-    _record(storefront, actor=staff, action="suspended", reason=reason)
-    return storefront
+    return _move(storefront, staff=staff, source=Storefront.ACTIVE, target=Storefront.SUSPENDED, action="suspended",
+                 reason=reason)  # fmt: skip
 
 
 @transaction.atomic
 def reinstate_storefront(*, storefront: Storefront, staff) -> Storefront:
-    storefront = _lock(storefront)
-    if storefront.status != Storefront.SUSPENDED:
-        raise ValidationError(f"Only a suspended storefront can be reinstated; this one is {storefront.status}.")
-    storefront.status, storefront.status_reason = Storefront.ACTIVE, ""
-    storefront.save()
-    _record(storefront, actor=staff, action="reinstated")
-    return storefront
+    return _move(storefront, staff=staff, source=Storefront.SUSPENDED, target=Storefront.ACTIVE, action="reinstated")
 
 
 @transaction.atomic
