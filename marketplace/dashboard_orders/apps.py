@@ -10,5 +10,6 @@ class OrdersDashboardConfig(apps.OrdersDashboardConfig):
         super().ready()
         from marketplace.dashboard_orders import views
 
+        self.order_list_view = views.OrderListView
         self.order_detail_view = views.OrderDetailView
         self.line_detail_view = views.LineDetailView

@@ -1,13 +1,50 @@
+"""Oscar's order dashboard for operators: only their own lines, and only their own money (their lines' totals,
+never the order's total or the other operators' lines)."""
+
+from django.contrib import messages
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404
+from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
+from oscar.core.loading import get_model
 
 from marketplace.storefronts.selectors import lines_for_user
+
+Line = get_model("order", "Line")
+
+
+class OrderListView(views.OrderListView):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if user.is_staff:
+            return queryset
+        own = (
+            lines_for_user(user, Line.objects.filter(order=OuterRef("pk")))
+            .values("order")
+            .annotate(total=Sum("line_price_incl_tax"), items=Sum("quantity"))
+        )
+        return queryset.annotate(
+            operator_total=Subquery(own.values("total")), operator_items=Subquery(own.values("items"))
+        )
+
+    def download_selected_orders(self, request, orders):
+        if not request.user.is_staff:  # the CSV carries whole-order totals and addresses
+            messages.error(request, "Order downloads are for staff; your lines are listed here.")
+            return redirect("dashboard:order-list")
+        return super().download_selected_orders(request, orders)
 
 
 class OrderDetailView(views.OrderDetailView):
     def get_order_lines(self):
         # Staff see every line; an operator only its own, for display and for every line action it posts.
         return lines_for_user(self.request.user, self.object.lines.all())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not self.request.user.is_staff:
+            ctx["operator_total"] = self.get_order_lines().aggregate(total=Sum("line_price_incl_tax"))["total"]
+        return ctx
 
 
 class LineDetailView(views.LineDetailView):

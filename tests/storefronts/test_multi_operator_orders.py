@@ -1,5 +1,7 @@
 """One basket, three operators: one order whose lines keep their operators; each operator sees only its own."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -107,3 +109,30 @@ def test_an_operator_marks_its_line_shipped_with_tracking_but_not_another_operat
     assert event.event_type.code == "shipped"
     assert event.notes == "DHL 00340434161234567890"
     assert list(event.lines.all()) == [own]
+
+
+def test_operators_see_their_own_lines_total_never_the_orders_total(client, three_operators):
+    stores, offers = three_operators
+    order = _order_with_three_operators(three_operators)
+    order.total_incl_tax = order.total_excl_tax = Decimal("3210.00")
+    order.save()
+    client.force_login(stores[0].operator)  # Berlin sold one line at 900.00
+
+    listing = client.get(reverse("dashboard:order-list")).content.decode()
+    detail = client.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
+    for html in (listing, detail):
+        assert "$900.00" in html
+        assert "3,210.00" not in html and "1,400.00" not in html and "910.00" not in html
+    download = client.post(reverse("dashboard:order-list"),
+                           {"action": "download_selected_orders", "selected_order": [order.pk]}, follow=True)  # fmt: skip
+    assert "Order downloads are for staff" in download.content.decode()
+    assert download["Content-Type"].startswith("text/html")
+
+
+def test_staff_still_see_the_whole_order(client, three_operators):
+    order = _order_with_three_operators(three_operators)
+    order.total_incl_tax = Decimal("3210.00")
+    order.save()
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
+    assert "3,210.00" in html and "Lyon Fab" in html and "Nairobi Fab" in html
