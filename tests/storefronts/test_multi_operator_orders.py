@@ -123,8 +123,8 @@ def test_operators_see_their_own_lines_total_never_the_orders_total(client, thre
     for html in (listing, detail):
         assert "$900.00" in html
         assert "3,210.00" not in html and "1,400.00" not in html and "910.00" not in html
-    download = client.post(reverse("dashboard:order-list"),
-                           {"action": "download_selected_orders", "selected_order": [order.pk]}, follow=True)  # fmt: skip
+    data = {"action": "download_selected_orders", "selected_order": [order.pk]}
+    download = client.post(reverse("dashboard:order-list"), data, follow=True)
     assert "Order downloads are for staff" in download.content.decode()
     assert download["Content-Type"].startswith("text/html")
 
