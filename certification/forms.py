@@ -27,4 +27,9 @@ class CertificateFilterForm(forms.Form):
 
 class ResultForm(forms.Form):
     measured_value = forms.DecimalField(max_digits=14, decimal_places=4)
-    evidence_url = forms.URLField(assume_scheme="https")
+    evidence_url = forms.URLField(assume_scheme="https", max_length=200)
+
+
+class DecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(choices=[("1", "Accept"), ("0", "Reject")], coerce=lambda value: value == "1")
+    reason = forms.CharField(required=False, max_length=2000)

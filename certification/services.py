@@ -25,6 +25,14 @@ CERTIFIERS = "Certifiers"
 OPEN = (CertificationApplication.SUBMITTED, CertificationApplication.CHANGES_REQUESTED)
 
 
+def has_contributed(*, user_id: int, design) -> bool:
+    """Contributions of any status, and measured results, make a person a contributor to a design."""
+    return (
+        Contribution.objects.filter(design=design, author_id=user_id).exists()
+        or PerformanceResult.objects.filter(criterion__design=design, submitted_by_id=user_id).exists()
+    )
+
+
 def is_certifier(user) -> bool:
     return user.is_authenticated and user.groups.filter(name=CERTIFIERS).exists()
 
@@ -38,6 +46,8 @@ def _require_certifier(user) -> None:
 
 
 def record_contribution(*, design, author, kind: str, description: str, evidence_links: str = "") -> Contribution:
+    if Review.objects.filter(certifier=author, application__design=design, application__status__in=OPEN).exists():
+        raise ValidationError("You are reviewing this design's certification: you cannot contribute to it now.")
     contribution = Contribution(
         design=design, design_version=design.version, author=author, kind=kind, description=description,
         evidence_links=evidence_links,
@@ -83,8 +93,11 @@ def submit_result(*, criterion: PerformanceCriterion, submitted_by, measured_val
 @transaction.atomic
 def review_result(*, result: PerformanceResult, certifier, accept: bool) -> PerformanceResult:
     _require_certifier(certifier)
+    result = PerformanceResult.objects.select_for_update().get(pk=result.pk)
     if result.submitted_by_id == certifier.pk:
         raise ValidationError("You cannot review your own measurements.")
+    if result.status != Contribution.PENDING:
+        raise ValidationError("This result has already been reviewed.")
     result.status = Contribution.ACCEPTED if accept else Contribution.REJECTED
     result.reviewer = certifier
     result.save(update_fields=["status", "reviewer"])
@@ -140,7 +153,7 @@ def review_application(*, application, certifier, verdict: str, note: str = "") 
     certifiers, neither of whom has a contribution to that design."""
     _require_certifier(certifier)
     application = CertificationApplication.objects.select_for_update().get(pk=application.pk)
-    if application.design.contributions.filter(author=certifier).exists() or application.applicant_id == certifier.pk:
+    if has_contributed(user_id=certifier.pk, design=application.design) or application.applicant_id == certifier.pk:
         raise ValidationError("A certifier cannot review a design they contributed to.")
     if application.status not in OPEN:
         raise ValidationError("This application has already been decided.")
@@ -156,7 +169,9 @@ def review_application(*, application, certifier, verdict: str, note: str = "") 
     elif verdict == Review.REJECT:
         application.status = CertificationApplication.REJECTED
     elif verdict == Review.APPROVE:
-        approvers = application.reviews.filter(verdict=Review.APPROVE).values("certifier").distinct().count()
+        approving = set(application.reviews.filter(verdict=Review.APPROVE).values_list("certifier", flat=True))
+        # a certifier who has since contributed to the design no longer counts
+        approvers = sum(1 for pk in approving if not has_contributed(user_id=pk, design=application.design))
         if approvers >= settings.CERTIFICATION_REQUIRED_APPROVALS:
             application.status = CertificationApplication.APPROVED
             from certification.tasks import issue_certificate_task

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Design
 from certification import checklist, selectors, services
-from certification.forms import CertificateFilterForm, ContributionForm, ResultForm, ReviewForm
+from certification.forms import CertificateFilterForm, ContributionForm, DecisionForm, ResultForm, ReviewForm
 from certification.models import Contribution, PerformanceCriterion, PerformanceResult
 
 
@@ -34,7 +34,7 @@ def contribute(request, slug):
         try:
             services.record_contribution(design=design, author=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, "Thank you: a certifier will review your contribution.")
             return redirect(design.get_absolute_url())
@@ -46,9 +46,13 @@ def submit_result(request, pk):
     criterion = get_object_or_404(PerformanceCriterion.objects.select_related("design"), pk=pk)
     form = ResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.submit_result(criterion=criterion, submitted_by=request.user, **form.cleaned_data)
-        messages.success(request, "Result recorded: a certifier will review its evidence.")
-        return redirect(criterion.design.get_absolute_url())
+        try:
+            services.submit_result(criterion=criterion, submitted_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Result recorded: a certifier will review its evidence.")
+            return redirect(criterion.design.get_absolute_url())
     return render(request, "certification/result.html", {"criterion": criterion, "form": form})
 
 
@@ -105,13 +109,12 @@ def application(request, pk):
 @require_POST
 def review_contribution(request, pk):
     contribution = get_object_or_404(Contribution, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject.")
+        return redirect("certification:queue")
     try:
-        services.review_contribution(
-            contribution=contribution,
-            certifier=request.user,
-            accept=request.POST.get("accept") == "1",
-            reason=request.POST.get("reason", ""),
-        )
+        services.review_contribution(contribution=contribution, certifier=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("certification:queue")
@@ -121,8 +124,12 @@ def review_contribution(request, pk):
 @require_POST
 def review_result(request, pk):
     result = get_object_or_404(PerformanceResult, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject.")
+        return redirect("certification:queue")
     try:
-        services.review_result(result=result, certifier=request.user, accept=request.POST.get("accept") == "1")
+        services.review_result(result=result, certifier=request.user, accept=form.cleaned_data["accept"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("certification:queue")

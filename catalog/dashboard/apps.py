@@ -13,7 +13,10 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
     def configure_permissions(self):
         super().configure_permissions()
-        for name in ("catalogue-design-list", "catalogue-design-create", "catalogue-design-update"):
+        # Deleting or hiding a product affects every operator that offers it: staff only.
+        names = ("catalogue-design-list", "catalogue-design-create", "catalogue-design-update",
+                 "catalogue-product-delete", "catalogue-product-bulk-action")  # fmt: skip
+        for name in names:
             self.permissions_map[name] = (["is_staff"],)
 
     def ready(self):

@@ -1,6 +1,7 @@
 """Staff pages for designs, in the Oscar dashboard; and Oscar's product page with licence terms added."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from catalog.dashboard.forms import (
     ProductForm,
 )
 from catalog.models import Design
+from tiers import services as tier_services
 
 
 class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
@@ -29,13 +31,34 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
         super().__init__(*args, **kwargs)
         self.formsets["licence_terms_formset"] = self.licence_terms_formset
 
+    def post(self, request, *args, **kwargs):
+        # An operator edits only products that no other operator offers; its offer on a shared product is
+        # changed under My storefront.
+        if not request.user.is_staff and "pk" in self.kwargs:
+            product = self.get_object()
+            if product.stockrecords.exclude(partner__users=request.user).exists():
+                raise PermissionDenied("This product is shared with other operators.")
+        return super().post(request, *args, **kwargs)
+
+    def forms_valid(self, form, formsets):
+        # Categories are saved after the offers were validated: check the tier rules again on the saved product.
+        try:
+            with transaction.atomic():
+                response = super().forms_valid(form, formsets)
+                for offer in self.object.stockrecords.select_related("partner"):
+                    tier_services.validate_offer(partner=offer.partner, product=self.object)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.forms_invalid(form, formsets)
+        return response
+
     def process_all_forms(self, form):
         # Oscar's stock record formset fails (500) on a post without its management form: refuse it clearly.
         if not any(key.endswith("-TOTAL_FORMS") for key in self.request.POST):
             return HttpResponseBadRequest("The product form was incomplete: reload the page and try again.")
         return super().process_all_forms(form)
 
-    form_valid = form_invalid = process_all_forms
+    form_valid = form_invalid = process_all_forms  # noqa: F811 - Oscar's own aliasing, re-pointed at our method
 
 
 class DesignListView(ListView):

@@ -6,6 +6,12 @@ class OrdersDashboardConfig(apps.OrdersDashboardConfig):
 
     name = "marketplace.dashboard_orders"
 
+    def configure_permissions(self):
+        super().configure_permissions()
+        # Whole-order statistics, notes and addresses span every operator's lines: staff only.
+        for name in ("order-stats", "order-detail-note", "order-shipping-address"):
+            self.permissions_map[name] = (["is_staff"],)
+
     def ready(self):
         super().ready()
         from marketplace.dashboard_orders import views

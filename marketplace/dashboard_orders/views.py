@@ -2,6 +2,7 @@
 never the order's total or the other operators' lines)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import redirect
@@ -28,6 +29,12 @@ class OrderListView(views.OrderListView):
             operator_total=Subquery(own.values("total")), operator_items=Subquery(own.values("items"))
         )
 
+    def change_order_statuses(self, request, orders):
+        if not request.user.is_staff:  # an order's status spans every operator's lines
+            messages.error(request, "Only staff change whole orders; ship your own lines from the order page.")
+            return redirect("dashboard:order-list")
+        return super().change_order_statuses(request, orders)
+
     def download_selected_orders(self, request, orders):
         if not request.user.is_staff:  # the CSV carries whole-order totals and addresses
             messages.error(request, "Order downloads are for staff; your lines are listed here.")
@@ -36,6 +43,19 @@ class OrderListView(views.OrderListView):
 
 
 class OrderDetailView(views.OrderDetailView):
+    # What an operator may do on its own lines; order-wide actions and money events are staff's.
+    OPERATOR_LINE_ACTIONS = ("create_shipping_event", "change_line_statuses")
+
+    def handle_order_action(self, request, order, action):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return super().handle_order_action(request, order, action)
+
+    def handle_line_action(self, request, order, action):
+        if not request.user.is_staff and action not in self.OPERATOR_LINE_ACTIONS:
+            raise PermissionDenied
+        return super().handle_line_action(request, order, action)
+
     def get_order_lines(self):
         # Staff see every line; an operator only its own, for display and for every line action it posts.
         return lines_for_user(self.request.user, self.object.lines.all())

@@ -81,3 +81,8 @@ class DirectoryForm(LocationForm):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class TierApplicationForm(forms.Form):
+    tier = forms.ModelChoiceField(queryset=Tier.objects.all())
+    motivation = forms.CharField(required=False, max_length=2000)

@@ -1,4 +1,4 @@
-"""Pure rules about storefronts."""
+"""Rules about storefronts' offers."""
 
 
 def offer_is_live(stockrecord) -> bool:
@@ -11,4 +11,12 @@ def offer_is_live(stockrecord) -> bool:
         storefront = partner.storefront
     except partner.__class__.storefront.RelatedObjectDoesNotExist:
         return True
-    return storefront.status == storefront.ACTIVE
+    if storefront.status != storefront.ACTIVE:
+        return False
+    product = stockrecord.product
+    if product.level == 3 and product.design_id:
+        # A licence stays on sale only while its operator holds the design's mark (expiry, revocation).
+        from certification.marks import holds_mark
+
+        return holds_mark(user_id=storefront.operator_id, design_id=product.design_id)
+    return True

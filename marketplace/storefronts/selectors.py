@@ -1,7 +1,7 @@
 """Reads for storefront pages and offer lists. Distances are computed in the database query (haversine)."""
 
-from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cast, Cos, Now, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
 
@@ -10,7 +10,25 @@ from marketplace.storefronts.models import Storefront
 
 StockRecord = get_model("partner", "StockRecord")
 EARTH_RADIUS_KM = 6371.0
-LIVE_OFFER = Q(partner__storefront__isnull=True) | Q(partner__storefront__status=Storefront.ACTIVE)
+
+
+def _live_offer() -> Q:
+    """Offers of the shop's own partners, or of active storefronts; licences (level 3) only while the operator
+    holds the design's OSE Certified mark."""
+    from certification.models import MarkHolder
+
+    holds_mark = Exists(
+        MarkHolder.objects.filter(
+            user_id=OuterRef("partner__storefront__operator_id"),
+            certificate__design_id=OuterRef("product__design_id"),
+            certificate__revoked_at__isnull=True,
+            certificate__expires_at__gt=Now(),
+        )
+    )
+    active = Q(partner__storefront__status=Storefront.ACTIVE) & (
+        ~Q(product__level=3) | Q(product__design__isnull=True) | Q(holds_mark)
+    )
+    return Q(partner__storefront__isnull=True) | active
 
 
 def distance_km(origin: Location, *, prefix: str = ""):
@@ -25,7 +43,7 @@ def distance_km(origin: Location, *, prefix: str = ""):
 def live_offers(*, origin: Location | None = None) -> QuerySet:
     """Offers from active storefronts (and the shop's own partners): nearest first when the shopper is located,
     else cheapest first."""
-    offers = StockRecord.objects.filter(LIVE_OFFER).select_related("partner__storefront__tier")
+    offers = StockRecord.objects.filter(_live_offer()).select_related("partner__storefront__tier", "product")
     if origin is None:
         return offers.order_by("price", "pk")
     return offers.annotate(distance_km=distance_km(origin, prefix="partner__storefront__")).order_by(

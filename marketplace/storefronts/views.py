@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from marketplace.storefronts.forms import (
     DirectoryForm,
     StorefrontApplicationForm,
     StorefrontSettingsForm,
+    TierApplicationForm,
 )
 from marketplace.storefronts.models import Storefront
 from tiers import services as tier_services
@@ -54,7 +56,7 @@ def apply(request):
         try:
             services.apply_for_storefront(operator=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Thank you: staff will review your storefront and email you."))
             return redirect("storefronts:dashboard")
@@ -85,11 +87,13 @@ def operator_dashboard(request):
 @require_POST
 def apply_for_tier(request):
     storefront = selectors.storefront_for_operator(request.user)
-    tier = get_object_or_404(Tier, pk=request.POST.get("tier") or 0)
+    form = TierApplicationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a tier (and keep the motivation under 2,000 characters).")
+        return redirect("storefronts:dashboard")
+    tier = form.cleaned_data["tier"]
     try:
-        tier_services.apply_for_tier(
-            storefront=storefront, tier=tier, motivation=request.POST.get("motivation", "")[:2000]
-        )
+        tier_services.apply_for_tier(storefront=storefront, tier=tier, motivation=form.cleaned_data["motivation"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -151,6 +155,8 @@ def staff_decide(request, pk, action):
 @staff_member_required
 @require_POST
 def staff_decide_tier(request, pk, action):
+    if action not in ("approve", "reject"):
+        raise Http404
     application = get_object_or_404(TierApplication, pk=pk)
     form = DecisionForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

@@ -109,3 +109,25 @@ def test_contributors_cannot_review_their_own_contribution(certifiers, ready_des
     own = services.record_contribution(design=ready_design, author=certifiers[0], kind="testing", description="x")
     with pytest.raises(ValidationError, match="your own contribution"):
         services.review_contribution(contribution=own, certifier=certifiers[0], accept=True)
+
+
+def test_an_approving_certifier_cannot_then_contribute_and_result_submitters_cannot_review(
+    application, certifiers, ready_design, contributor
+):
+    services.review_application(application=application, certifier=certifiers[0], verdict="approve")
+    with pytest.raises(ValidationError, match="you cannot contribute to it now"):
+        services.record_contribution(design=ready_design, author=certifiers[0], kind="testing", description="x")
+    from certification.models import PerformanceResult
+
+    PerformanceResult.objects.update(submitted_by=certifiers[1])  # certifier 2 measured the machine
+    with pytest.raises(ValidationError, match="contributed to"):
+        services.review_application(application=application, certifier=certifiers[1], verdict="approve")
+
+
+def test_a_reviewed_result_cannot_be_flipped(ready_design, certifiers):
+    from certification.models import PerformanceResult
+
+    result = PerformanceResult.objects.get()
+    with pytest.raises(ValidationError, match="already been reviewed"):
+        services.review_result(result=result, certifier=certifiers[0], accept=False)
+    assert PerformanceResult.objects.get().status == "accepted"
