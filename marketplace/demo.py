@@ -48,7 +48,10 @@ CERTIFIERS = ["certifier@demo.opensource.store", "certifier2@demo.opensource.sto
 # design slug: contributions (author, kind, description), criteria (metric, unit, comparison, threshold, measured)
 CERTIFICATION = {
     "d3d-printer": (
-        [("apartment@demo.opensource.store", "improvement", "Self-packaging print profile for shipping parts.")],
+        [
+            ("apartment@demo.opensource.store", "improvement", "Self-packaging print profile for shipping parts."),
+            ("campus@demo.opensource.store", "design", "Universal axis redesign for 30 % fewer printed parts."),
+        ],
         [("Print speed", "mm/s", ">=", "60", "72"), ("Positioning error", "mm", "<=", "0.1", "0.06")],
     ),
     "ceb-press": (
@@ -285,7 +288,7 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
         defaults={"term_months": months, "territory": territory, "unit_cap": cap,
                   "royalty_percent": D(royalty) if royalty else None},
     )  # fmt: skip
-    _offer(licence, partner, price, None)
+    # The licence goes on sale (campus storefront) once the design is certified: see _load_certification.
     return design
 
 
@@ -380,6 +383,10 @@ def _load_certification(*, staff) -> None:
                                              note="Documentation, results and quality control checked.")  # fmt: skip
         if slug in CERTIFIED:
             cert_services.issue_certificate(application_id=application.pk)  # the task finds it issued
+    campus = Storefront.objects.get(slug=CAMPUS[0])
+    for row in DESIGNS:
+        if row[0] in CERTIFIED:  # only mark holders may sell a design's distribution licence
+            save_offer(storefront=campus, product=Product.objects.get(upc=f"{row[0]}-L3"), price=D(row[10][0]))
 
 
 def _storefront(row, *, partner, password: str) -> Storefront:

@@ -51,3 +51,16 @@ def test_generator_refuses_a_non_positive_count():
 
     with pytest.raises(CommandError, match="must be positive"):
         call_command("generate_designs", "--count", "0")
+
+
+def test_demo_sells_licences_only_through_mark_holders_and_shows_holder_and_non_holder(client):
+    load_demo(report=lambda line: None)
+    from oscar.core.loading import get_model
+
+    StockRecord = get_model("partner", "StockRecord")
+    licence_sellers = set(StockRecord.objects.filter(product__level=3).values_list("product__design__slug", flat=True))
+    assert licence_sellers == {"d3d-printer", "ceb-press"}  # the certified designs
+    holder = client.get("/stores/apartment-fab/").content.decode()
+    non_holder = client.get("/stores/garage-works/").content.decode()
+    assert 'class="ose-certified"' in holder and 'class="ose-certified"' not in non_holder
+    assert "D3D printer, assembled" in holder and "D3D printer, assembled" in non_holder
