@@ -53,6 +53,7 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "tiers",
     "marketplace.storefronts",
     "certification",
+    "marketplace.payments",
 ]
 
 SITE_ID = 1

@@ -10,6 +10,7 @@ urlpatterns = [
     path("designs/", include("catalog.urls")),
     path("", include("marketplace.storefronts.urls")),
     path("", include("certification.urls")),
+    path("", include("marketplace.payments.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

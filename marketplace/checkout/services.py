@@ -18,11 +18,12 @@ OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 logger = logging.getLogger(__name__)
 
 OFFLINE_SOURCE_NAME = "Bank transfer"
+OFFLINE_SOURCE_CODE = "bank-transfer"
 
 
 def offline_payment_source(*, order_number: str, amount: Decimal, currency: str) -> Source:
     """An unsaved payment source for an offline (bank transfer) payment: allocated now, debited when confirmed."""
-    source_type, _ = SourceType.objects.get_or_create(code="bank-transfer", defaults={"name": OFFLINE_SOURCE_NAME})
+    source_type, _ = SourceType.objects.get_or_create(code=OFFLINE_SOURCE_CODE, defaults={"name": OFFLINE_SOURCE_NAME})
     return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=order_number)
 
 

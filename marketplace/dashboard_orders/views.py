@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
+from marketplace.payments.services import may_confirm_offline_payment
 from marketplace.storefronts.selectors import lines_for_user
 
 Line = get_model("order", "Line")
@@ -62,6 +63,9 @@ class OrderDetailView(views.OrderDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["can_confirm_offline_payment"] = self.object.status == "Pending" and may_confirm_offline_payment(
+            user=self.request.user, order=self.object
+        )
         if not self.request.user.is_staff:
             ctx["operator_total"] = self.get_order_lines().aggregate(total=Sum("line_price_incl_tax"))["total"]
         return ctx

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from marketplace.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path(
+        "dashboard/payments/orders/<str:number>/confirm-offline/",
+        views.confirm_offline_payment,
+        name="confirm-offline",
+    ),
+]
