@@ -2,16 +2,21 @@
 verified source: for the offline method, staff (or the one operator who sold every line) confirming that the bank
 transfer arrived."""
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE
+from marketplace.payments.models import WebhookEvent
 
 Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+Source = get_model("payment", "Source")
 
 
 def may_confirm_offline_payment(*, user, order) -> bool:
@@ -39,13 +44,71 @@ def confirm_offline_payment(*, order_id: int, actor, reference: str = ""):
         return source  # already confirmed
     if order.status != "Pending":
         raise ValidationError(f"Order {order.number} is {order.status}; only a pending order can be paid.")
-    reference = reference.strip()[:128] or f"bank transfer confirmed by {actor.email}"
-    source.debit(outstanding, reference=reference)
+    _record_payment(order, source, outstanding, reference.strip()[:128] or f"bank transfer confirmed by {actor.email}")
+    return source
+
+
+def _record_payment(order, source, amount, reference: str) -> None:
+    """Debit the source, add a 'Paid' payment event over every line and move the order to Paid (order locked)."""
+    source.debit(amount, reference=reference)
     event = PaymentEvent.objects.create(
-        order=order, amount=outstanding, reference=reference,
+        order=order, amount=amount, reference=reference,
         event_type=PaymentEventType.objects.get_or_create(code="paid", defaults={"name": "Paid"})[0],
     )  # fmt: skip
     for line in order.lines.all():
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
     order.set_status("Paid")
-    return source
+
+
+# --- Stripe webhooks --------------------------------------------------------------------------------------------
+
+STRIPE_SOURCE_CODE = "stripe"
+
+
+def record_webhook_event(*, payload: dict) -> tuple[WebhookEvent, bool]:
+    """Store a verified event once; a duplicate delivery returns the stored one and False."""
+    stored, created = WebhookEvent.objects.get_or_create(
+        event_id=payload["id"], defaults={"type": payload["type"], "payload": payload}
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue(stored.pk))
+    return stored, created
+
+
+def _enqueue(webhook_event_id: int) -> None:
+    from marketplace.payments.tasks import process_webhook_event_task
+
+    process_webhook_event_task.delay(webhook_event_id=webhook_event_id)
+
+
+@transaction.atomic
+def process_webhook_event(*, webhook_event_id: int) -> str:
+    """Apply a stored event once. payment_intent.succeeded pays the order whose Stripe source has that intent, by
+    the amount Stripe received; an order already paid (a late or repeated event) is left as it is."""
+    stored = WebhookEvent.objects.select_for_update().get(pk=webhook_event_id)
+    if stored.processed_at:
+        return stored.outcome
+    outcome = "ignored"
+    if stored.type == "payment_intent.succeeded":
+        intent = stored.payload["data"]["object"]
+        source = (
+            Source.objects.select_for_update()
+            .select_related("order")
+            .filter(source_type__code=STRIPE_SOURCE_CODE, reference=intent["id"])
+            .first()
+        )
+        if source is None:
+            outcome = "no order for this payment intent"
+        else:
+            order = Order.objects.select_for_update().get(pk=source.order_id)
+            received = (Decimal(intent["amount_received"]) / 100).quantize(Decimal("0.01"))
+            if source.amount_debited >= source.amount_allocated or order.status != "Pending":
+                outcome = "already paid"
+            elif intent["currency"].upper() != source.currency.upper() or received != source.amount_allocated:
+                outcome = f"amount mismatch: received {received} {intent['currency']}"
+            else:
+                _record_payment(order, source, received, intent["id"])
+                outcome = "order paid"
+    stored.processed_at, stored.outcome = timezone.now(), outcome
+    stored.save(update_fields=["processed_at", "outcome"])
+    return outcome

@@ -5,6 +5,7 @@ from marketplace.payments import views
 app_name = "payments"
 
 urlpatterns = [
+    path("payments/stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
     path(
         "dashboard/payments/orders/<str:number>/confirm-offline/",
         views.confirm_offline_payment,

@@ -1,7 +1,14 @@
+import json
+
+import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
@@ -24,3 +31,24 @@ def confirm_offline_payment(request, number):
     else:
         messages.success(request, f"Payment for order {order.number} confirmed: the order is paid.")
     return redirect("dashboard:order-detail", number=order.number)
+
+
+@csrf_exempt  # the only CSRF-exempt view: Stripe signs its requests instead
+@require_POST
+def stripe_webhook(request):
+    """Verify the signature with Stripe's library (which also refuses old timestamps), store the event once, answer;
+    the work happens in a Celery task."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise Http404("Stripe is not configured.")
+    try:
+        event = stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
+        payload = json.loads(request.body)
+        if not (isinstance(payload.get("id"), str) and isinstance(payload.get("type"), str)):
+            raise ValueError("an event needs an id and a type")
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("Invalid payload or signature.")
+    del event  # verified; we keep Stripe's JSON exactly as it was signed
+    with transaction.atomic():
+        _, created = services.record_webhook_event(payload=payload)
+    return JsonResponse({"received": True, "duplicate": not created})
