@@ -294,7 +294,7 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
 
 @transaction.atomic
 def load_demo(report: Callable[[str], None] = print) -> dict:
-    steps = 6
+    steps = 7
     _step(report, 1, steps, "site and demo users")
     Site.objects.filter(pk=1).update(domain="127.0.0.1:8000", name="Open Source Store")
     users = {}
@@ -336,7 +336,59 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
         storefront = _storefront(row[:10], partner=None, password=DEMO_PASSWORD)
         for upc, price, stock in row[10]:
             save_offer(storefront=storefront, product=Product.objects.get(upc=upc), price=D(price), num_in_stock=stock)
+
+    _step(report, 7, steps, "the shopper's orders: one from three operators (paid), one awaiting its bank transfer")
+    _place_demo_orders(shopper=users["shopper"], staff=users["staff"])
     return users
+
+
+DEMO_ORDERS = [
+    # (offers as (storefront slug, product upc), paid?)
+    ([("apartment-fab", "d3d-printer-L1"), ("homestead-hub", "ceb-press-L3"), ("garage-works", "power-cube-L1")], True),
+    ([("maker-mail", "microfactory-handbook-L2")], False),
+]
+
+
+def _place_demo_orders(*, shopper, staff) -> None:
+    """Orders placed the way checkout places them (Oscar's OrderCreator, the offline method), once."""
+    from oscar.apps.checkout.calculators import OrderTotalCalculator
+    from oscar.apps.order.utils import OrderCreator
+    from oscar.apps.shipping.methods import Free
+
+    from marketplace.basket.models import Basket
+    from marketplace.checkout.services import offline_payment_source
+    from marketplace.partner.strategy import Default
+    from marketplace.payments.services import confirm_offline_payment
+
+    if shopper.orders.exists():
+        return
+    Country = get_model("address", "Country")
+    ShippingAddress = get_model("order", "ShippingAddress")
+    for offers, paid in DEMO_ORDERS:
+        basket = Basket.objects.create(owner=shopper)
+        basket.strategy = Default()
+        for slug, upc in offers:
+            offer = Storefront.objects.get(slug=slug).partner.stockrecords.get(product__upc=upc)
+            basket.choose_offer(offer)
+            basket.add_product(offer.product, 1)
+        method = Free()
+        charge = method.calculate(basket)
+        total = OrderTotalCalculator().calculate(basket, charge)
+        address = ShippingAddress.objects.create(
+            first_name="Ada", last_name="Maker", line1="1 Workshop Lane", line4="Maysville", postcode="64469",
+            country=Country.objects.get(iso_3166_1_a2="US"),
+        )  # fmt: skip
+        number = str(100000 + basket.pk)
+        order = OrderCreator().place_order(
+            basket=basket, total=total, shipping_method=method, shipping_charge=charge, user=shopper,
+            shipping_address=address, order_number=number, status="Pending",
+        )  # fmt: skip
+        source = offline_payment_source(order_number=number, amount=total.incl_tax, currency=total.currency)
+        source.order = order
+        source.save()
+        basket.submit()
+        if paid:
+            confirm_offline_payment(order_id=order.pk, actor=staff, reference="DEMO-SEPA-0001")
 
 
 def _user(email: str) -> "User":  # noqa: F821

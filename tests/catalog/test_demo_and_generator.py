@@ -64,3 +64,17 @@ def test_demo_sells_licences_only_through_mark_holders_and_shows_holder_and_non_
     non_holder = client.get("/stores/garage-works/").content.decode()
     assert 'class="ose-certified"' in holder and 'class="ose-certified"' not in non_holder
     assert "D3D printer, assembled" in holder and "D3D printer, assembled" in non_holder
+
+
+def test_demo_has_a_paid_order_from_three_operators_and_one_awaiting_payment():
+    load_demo(report=lambda line: None)
+    load_demo(report=lambda line: None)  # still two orders
+    from oscar.core.loading import get_model
+
+    Order = get_model("order", "Order")
+    orders = {order.status: order for order in Order.objects.prefetch_related("lines")}
+    assert set(orders) == {"Paid", "Pending"} and Order.objects.count() == 2
+    assert {line.partner_name for line in orders["Paid"].lines.all()} == {
+        "Apartment Fab", "Homestead Hub", "Garage Works",
+    }  # fmt: skip
+    assert orders["Paid"].sources.get().amount_debited == orders["Paid"].total_incl_tax
