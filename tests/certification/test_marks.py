@@ -98,3 +98,15 @@ def test_directory_and_certificate_page_work_for_anonymous_visitors(client, mark
     assert page.status_code == 200
     assert "VALID now" in page.content.decode() and "Holder Fab" in page.content.decode()
     assert client.get(reverse("certification:certificate", args=["OSE-1999-999999"])).status_code == 404
+
+
+def test_certifiers_find_their_queue_from_the_shop_header(client, market):
+    from django.contrib.auth.models import Group
+
+    certifier = factories.UserFactory()
+    certifier.groups.add(Group.objects.get(name="Certifiers"))
+    queue = reverse("certification:queue")
+    assert queue not in client.get("/designs/").content.decode()
+    client.force_login(certifier)
+    assert queue in client.get("/designs/").content.decode()
+    assert client.get(queue).status_code == 200
