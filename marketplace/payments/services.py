@@ -82,6 +82,37 @@ def _enqueue(webhook_event_id: int) -> None:
 
 
 @transaction.atomic
+def apply_succeeded_intent(*, intent: dict) -> str:
+    """Pay the order whose Stripe source carries this intent, by what Stripe received; once."""
+    if intent.get("status", "succeeded") != "succeeded":
+        return f"not paid yet: {intent.get('status')}"
+    source = Source.objects.select_for_update().filter(source_type__code=STRIPE_SOURCE_CODE, reference=intent["id"])
+    source = source.first()
+    if source is None:
+        return "no order for this payment intent"
+    order = Order.objects.select_for_update().get(pk=source.order_id)
+    # Stripe's current API sends amount_received; older shapes (and localstripe) only amount, once succeeded.
+    minor = intent["amount_received"] if "amount_received" in intent else intent["amount"]
+    received = (Decimal(minor) / 100).quantize(Decimal("0.01"))
+    if source.amount_debited >= source.amount_allocated or order.status != "Pending":
+        return "already paid"
+    if intent["currency"].upper() != source.currency.upper() or received != source.amount_allocated:
+        return f"amount mismatch: received {received} {intent['currency']}"
+    _record_payment(order, source, received, intent["id"])
+    return "order paid"
+
+
+def settle_from_stripe(*, order) -> str:
+    """Ask Stripe, server side, whether the order's card payment succeeded (the browser's word is never enough)."""
+    from marketplace.payments import stripe_gateway
+
+    source = order.sources.filter(source_type__code=STRIPE_SOURCE_CODE).first()
+    if source is None:
+        return "not a card payment"
+    return apply_succeeded_intent(intent=stripe_gateway.retrieve_intent(source.reference))
+
+
+@transaction.atomic
 def process_webhook_event(*, webhook_event_id: int) -> str:
     """Apply a stored event once. payment_intent.succeeded pays the order whose Stripe source has that intent, by
     the amount Stripe received; an order already paid (a late or repeated event) is left as it is."""
@@ -90,25 +121,7 @@ def process_webhook_event(*, webhook_event_id: int) -> str:
         return stored.outcome
     outcome = "ignored"
     if stored.type == "payment_intent.succeeded":
-        intent = stored.payload["data"]["object"]
-        source = (
-            Source.objects.select_for_update()
-            .select_related("order")
-            .filter(source_type__code=STRIPE_SOURCE_CODE, reference=intent["id"])
-            .first()
-        )
-        if source is None:
-            outcome = "no order for this payment intent"
-        else:
-            order = Order.objects.select_for_update().get(pk=source.order_id)
-            received = (Decimal(intent["amount_received"]) / 100).quantize(Decimal("0.01"))
-            if source.amount_debited >= source.amount_allocated or order.status != "Pending":
-                outcome = "already paid"
-            elif intent["currency"].upper() != source.currency.upper() or received != source.amount_allocated:
-                outcome = f"amount mismatch: received {received} {intent['currency']}"
-            else:
-                _record_payment(order, source, received, intent["id"])
-                outcome = "order paid"
+        outcome = apply_succeeded_intent(intent=stored.payload["data"]["object"])
     stored.processed_at, stored.outcome = timezone.now(), outcome
     stored.save(update_fields=["processed_at", "outcome"])
     return outcome

@@ -1,0 +1,56 @@
+"""Stripe through its own library. Amounts go to Stripe in the currency's minor unit; every call that creates or
+moves money carries an idempotency key derived from our own record, stored before the call."""
+
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+
+from marketplace.payments.models import StripeIntent
+
+
+def is_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def _client() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return (
+        stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base)
+        if base
+        else stripe.StripeClient(settings.STRIPE_SECRET_KEY)
+    )
+
+
+def to_minor_units(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def intent_for_order(*, order_number: str, amount: Decimal, currency: str) -> StripeIntent:
+    """The order's PaymentIntent, created once: a retry for the same order number gets the same intent."""
+    with transaction.atomic():
+        record, _ = StripeIntent.objects.select_for_update().get_or_create(
+            order_number=order_number, defaults={"amount": amount, "currency": currency.upper()}
+        )
+        if record.intent_id:
+            if (record.amount, record.currency) != (amount, currency.upper()):
+                raise ValueError(f"Order {order_number} already has a payment intent for another amount.")
+            return record
+    intent = _client().v1.payment_intents.create(
+        params={
+            "amount": to_minor_units(amount),
+            "currency": currency.lower(),
+            "metadata": {"order_number": order_number},
+        },
+        options={"idempotency_key": record.idempotency_key},
+    )
+    StripeIntent.objects.filter(pk=record.pk, intent_id="").update(
+        intent_id=intent.id, client_secret=intent.client_secret
+    )
+    record.refresh_from_db()
+    return record
+
+
+def retrieve_intent(intent_id: str) -> dict:
+    return _client().v1.payment_intents.retrieve(intent_id).to_dict()
