@@ -17,6 +17,7 @@ PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
 
 
 def may_confirm_offline_payment(*, user, order) -> bool:
@@ -100,6 +101,15 @@ def apply_succeeded_intent(*, intent: dict) -> str:
         return f"amount mismatch: received {received} {intent['currency']}"
     _record_payment(order, source, received, intent["id"])
     return "order paid"
+
+
+def card_payment_source(*, order_number: str, amount, currency: str) -> Source:
+    """An unsaved Stripe source for the order, referencing its (one) PaymentIntent."""
+    from marketplace.payments import stripe_gateway
+
+    intent = stripe_gateway.intent_for_order(order_number=order_number, amount=amount, currency=currency)
+    source_type, _ = SourceType.objects.get_or_create(code=STRIPE_SOURCE_CODE, defaults={"name": "Card (Stripe)"})
+    return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=intent.intent_id)
 
 
 def settle_from_stripe(*, order) -> str:

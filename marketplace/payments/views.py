@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
@@ -52,3 +53,21 @@ def stripe_webhook(request):
     with transaction.atomic():
         _, created = services.record_webhook_event(payload=payload)
     return JsonResponse({"received": True, "duplicate": not created})
+
+
+def stripe_return(request, number, verification):
+    """Where Stripe.js sends the shopper after confirming the card: ask Stripe, server side, and show the outcome."""
+    order = get_object_or_404(Order, number=number)
+    if not constant_time_compare(verification, order.verification_hash()):
+        raise Http404
+    try:
+        outcome = services.settle_from_stripe(order=order)
+    except stripe.StripeError:
+        outcome = "Stripe could not be reached; your payment will be confirmed as soon as Stripe tells us."
+    if outcome in ("order paid", "already paid"):
+        messages.success(request, f"Thank you: your card payment for order {order.number} is confirmed.")
+    else:
+        messages.warning(request, f"Your payment is not confirmed yet ({outcome}).")
+    if order.user_id and request.user.pk == order.user_id:
+        return redirect("customer:order", order_number=order.number)
+    return redirect("customer:anon-order", order_number=order.number, hash=order.verification_hash())
