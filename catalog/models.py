@@ -7,7 +7,7 @@ Oscar's forking guide asks.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -170,12 +170,23 @@ class DesignImage(models.Model):
         return self.caption or self.image.name
 
 
+def private_storage():
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 class Product(AbstractProduct):
     design = models.ForeignKey(
         Design, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("design")
     )
     # Copied from the product class on save, so listings, filters and fulfilment can use it without a join.
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, null=True, blank=True, db_index=True)
+    # What a digital good delivers: kept out of the public media folder, handed out only by a signed, expiring link.
+    digital_file = models.FileField(
+        _("file delivered (digital goods)"), upload_to="digital/", storage=private_storage, blank=True,
+        validators=[FileExtensionValidator(["pdf", "epub", "zip", "md", "txt"])],
+    )  # fmt: skip
 
     class Meta(AbstractProduct.Meta):
         app_label = "catalogue"

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its defaults
 
@@ -45,6 +46,7 @@ FORKED_APPS = {
     "oscar.apps.partner.apps.PartnerConfig": "marketplace.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig": "marketplace.basket.apps.BasketConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig": "marketplace.dashboard_orders.apps.OrdersDashboardConfig",
+    "oscar.apps.shipping.apps.ShippingConfig": "marketplace.shipping.apps.ShippingConfig",
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.storefronts",
     "certification",
     "marketplace.payments",
+    "marketplace.fulfilment",
+    "marketplace.revenue",
 ]
 
 SITE_ID = 1
@@ -150,11 +154,17 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a killed worker took is handed out again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # The sweep allocates any captured payment whose allocation task was lost; payouts run nightly.
+    "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},
+    "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
+}
 
 # --- Payments -------------------------------------------------------------------------------------------------
 # Stripe is offered only when all three are set; the offline method (bank transfer) is always there.
@@ -169,6 +179,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Files sold as digital goods: never under MEDIA_URL; served only through a signed, expiring download link.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+DOWNLOAD_LINK_MAX_AGE = env.int("DOWNLOAD_LINK_MAX_AGE", default=7 * 24 * 3600)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,6 +10,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE
+from marketplace.fulfilment import services as fulfilment
 from marketplace.payments.models import WebhookEvent
 
 Order = get_model("order", "Order")
@@ -59,6 +60,7 @@ def _record_payment(order, source, amount, reference: str) -> None:
     for line in order.lines.all():
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
     order.set_status("Paid")
+    fulfilment.start_paid_order(order=order, payment_event=event)
 
 
 # --- Stripe webhooks --------------------------------------------------------------------------------------------
@@ -122,16 +124,30 @@ def settle_from_stripe(*, order) -> str:
     return apply_succeeded_intent(intent=stripe_gateway.retrieve_intent(source.reference))
 
 
+REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
+
+
 @transaction.atomic
 def process_webhook_event(*, webhook_event_id: int) -> str:
     """Apply a stored event once. payment_intent.succeeded pays the order whose Stripe source has that intent, by
-    the amount Stripe received; an order already paid (a late or repeated event) is left as it is."""
+    the amount Stripe received; an order already paid (a late or repeated event) is left as it is. Refund events
+    settle or fail our refund by Stripe's refund status, in whatever order they come."""
     stored = WebhookEvent.objects.select_for_update().get(pk=webhook_event_id)
     if stored.processed_at:
         return stored.outcome
     outcome = "ignored"
+    obj = stored.payload["data"]["object"]
     if stored.type == "payment_intent.succeeded":
-        outcome = apply_succeeded_intent(intent=stored.payload["data"]["object"])
+        outcome = apply_succeeded_intent(intent=obj)
+    elif stored.type in REFUND_EVENTS:
+        from marketplace.payments.refunds import apply_stripe_refund
+
+        outcome = apply_stripe_refund(refund_object=obj)
+    elif stored.type == "charge.refunded":
+        from marketplace.payments.refunds import apply_stripe_refund
+
+        refunds = (obj.get("refunds") or {}).get("data") or []
+        outcome = "; ".join(apply_stripe_refund(refund_object=refund) for refund in refunds) or "no refunds listed"
     stored.processed_at, stored.outcome = timezone.now(), outcome
     stored.save(update_fields=["processed_at", "outcome"])
     return outcome

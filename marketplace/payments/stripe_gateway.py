@@ -54,3 +54,28 @@ def intent_for_order(*, order_number: str, amount: Decimal, currency: str) -> St
 
 def retrieve_intent(intent_id: str) -> dict:
     return _client().v1.payment_intents.retrieve(intent_id).to_dict()
+
+
+def create_refund(*, intent_id: str, amount: Decimal, refund_id: int, idempotency_key: str) -> dict:
+    """Refund part or all of a PaymentIntent; our refund's id rides along in the metadata so a webhook that
+    arrives before we stored Stripe's refund id still finds it."""
+    refund = _client().v1.refunds.create(
+        params={"payment_intent": intent_id, "amount": to_minor_units(amount), "metadata": {"refund_id": refund_id}},
+        options={"idempotency_key": idempotency_key},
+    )
+    return refund.to_dict()
+
+
+def retrieve_refund(refund_id: str) -> dict:
+    return _client().v1.refunds.retrieve(refund_id).to_dict()
+
+
+def create_transfer(*, amount: Decimal, currency: str, destination: str, payout_id: int, idempotency_key: str) -> dict:
+    """A transfer to an operator's or contributor's connected account (Stripe Connect). localstripe does not serve
+    /v1/transfers: tests answer this call from a recorded Stripe response."""
+    transfer = _client().v1.transfers.create(
+        params={"amount": to_minor_units(amount), "currency": currency.lower(), "destination": destination,
+                "metadata": {"payout_id": payout_id}},
+        options={"idempotency_key": idempotency_key},
+    )  # fmt: skip
+    return transfer.to_dict()

@@ -10,7 +10,7 @@ from tiers.models import Tier
 
 EDITABLE = [
     "name", "tagline", "about", "logo", "banner", "primary_colour", "accent_colour", "contact_email",
-    "contact_phone", "city", "country", "latitude", "longitude", "campus_fund_percent",
+    "contact_phone", "city", "country", "latitude", "longitude", "campus_fund_percent", "shipping_charge",
 ]  # fmt: skip
 
 
@@ -21,8 +21,13 @@ class _LocatedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["latitude"].required = self.fields["longitude"].required = False
         self.fields["latitude"].help_text = _("Leave empty to use the city's coordinates.")
+        self.fields["shipping_charge"].required = False
         for name in ("primary_colour", "accent_colour"):
             self.fields[name].widget = forms.TextInput(attrs={"type": "color"})
+
+    def clean_shipping_charge(self):
+        charge = self.cleaned_data.get("shipping_charge")
+        return Decimal("0.00") if charge is None else charge
 
     def clean(self):
         cleaned = super().clean()

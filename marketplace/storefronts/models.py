@@ -55,6 +55,14 @@ class Storefront(models.Model):
         validators=[MaxValueValidator(Decimal("100"))],
         help_text=_("The share of your revenue you give to the public campus fund, at or above the minimum."),
     )
+    shipping_charge = models.DecimalField(
+        _("shipping charge"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Charged once per order that holds physical goods from you; 0 for free shipping."),
+    )
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -64,7 +72,8 @@ class Storefront(models.Model):
             models.CheckConstraint(
                 condition=models.Q(campus_fund_percent__gte=0, campus_fund_percent__lte=100),
                 name="campus_fund_percent_range",
-            )
+            ),
+            models.CheckConstraint(condition=models.Q(shipping_charge__gte=0), name="shipping_charge_not_negative"),
         ]
 
     def __str__(self):
@@ -80,7 +89,9 @@ class Storefront(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        minimum = Decimal(str(settings.CAMPUS_FUND_MINIMUM_PERCENT))
+        from marketplace.revenue.selectors import current_policy
+
+        minimum = current_policy().campus_fund_minimum_percent
         if self.campus_fund_percent is not None and self.campus_fund_percent < minimum:
             raise ValidationError(
                 {"campus_fund_percent": _("The campus fund share cannot be below the minimum of %(min)s%%.")

@@ -1,0 +1,201 @@
+"""Delivering each paid order line by its level. Every function here can run twice and creates nothing twice:
+it works under the line's fulfilment row lock and skips what is already delivered."""
+
+import hashlib
+import hmac
+import logging
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from marketplace.fulfilment.models import DistributionLicence, Enrolment, LineFulfilment, OperatorOrder
+
+Line = get_model("order", "Line")
+logger = logging.getLogger(__name__)
+
+LICENCE_NUMBER = re.compile(r"^OSE-L-(?P<line>\d{7,})-(?P<check>[0-9A-F]{8})$")
+VALID, UNKNOWN, TAMPERED = "valid", "unknown", "tampered"
+
+
+def kind_for(line) -> str:
+    product = line.product
+    level = product.level if product else None
+    if level == 3:
+        return LineFulfilment.LICENCE
+    if level == 2:
+        return LineFulfilment.ENROLMENT
+    if product is not None and not product.is_shipping_required:
+        return LineFulfilment.DOWNLOAD
+    return LineFulfilment.SHIPMENT
+
+
+def fulfil_line(*, line_id: int) -> LineFulfilment:
+    """Deliver one paid line: a licence is issued, seats are enrolled, a download link is sent, goods wait for the
+    operator to ship them (a microfactory kit: seats now, the kit by shipment)."""
+    with transaction.atomic():
+        line = Line.objects.select_related("order", "order__user", "product__product_class", "partner").get(pk=line_id)
+        fulfilment, _ = LineFulfilment.objects.get_or_create(line=line, defaults={"kind": kind_for(line)})
+        fulfilment = LineFulfilment.objects.select_for_update().get(pk=fulfilment.pk)
+        if fulfilment.state in (LineFulfilment.DONE, LineFulfilment.AWAITING_SHIPMENT):
+            return fulfilment
+        if line.order.status not in ("Paid", "Complete"):
+            raise ValueError(f"Order {line.order.number} is not paid.")
+        fulfilment.attempts += 1
+        deliver = {
+            LineFulfilment.LICENCE: _issue_licence,
+            LineFulfilment.ENROLMENT: _enrol,
+            LineFulfilment.DOWNLOAD: _send_download_link,
+            LineFulfilment.SHIPMENT: _await_shipment,
+        }[fulfilment.kind]
+        deliver(line)
+        ships = line.product is not None and line.product.is_shipping_required
+        fulfilment.state = LineFulfilment.AWAITING_SHIPMENT if ships else LineFulfilment.DONE
+        fulfilment.error = ""
+        fulfilment.save()
+    return fulfilment
+
+
+def record_failure(*, line_id: int, error: str) -> None:
+    """A task that gave up leaves its error where staff see it (the order's lines, the fulfilment admin)."""
+    line = Line.objects.get(pk=line_id)
+    fulfilment, _ = LineFulfilment.objects.get_or_create(line=line, defaults={"kind": kind_for(line)})
+    LineFulfilment.objects.filter(pk=fulfilment.pk).exclude(state=LineFulfilment.DONE).update(
+        state=LineFulfilment.FAILED, error=error[:2000], date_updated=timezone.now()
+    )
+
+
+def shipped(*, part: OperatorOrder) -> None:
+    """The operator shipped its part: its goods (and kits) are delivered as far as we are concerned."""
+    LineFulfilment.objects.filter(
+        line__order_id=part.order_id, line__partner_id=part.partner_id, state=LineFulfilment.AWAITING_SHIPMENT
+    ).update(state=LineFulfilment.DONE, date_updated=timezone.now())
+
+
+def _shopper_email(line) -> str:
+    return line.order.email
+
+
+def _await_shipment(line) -> None:
+    pass  # the operator was told about its part when it was paid; it ships from the dashboard
+
+
+def _enrol(line) -> None:
+    created = 0
+    for seat in range(1, line.quantity + 1):
+        created += Enrolment.objects.get_or_create(
+            line=line, seat=seat, defaults={"participant_email": _shopper_email(line)}
+        )[1]
+    if created:
+        send_mail(
+            f"Your seats: {line.title}",
+            f"You have {line.quantity} seat(s) in “{line.title}”, run by {line.partner_name}.\n\n"
+            f"{line.product.description if line.product else ''}\n\nThe operator will contact you with dates and "
+            f"the place. Order {line.order.number}.",
+            None, [_shopper_email(line)],
+        )  # fmt: skip
+
+
+def download_token(line_id: int) -> str:
+    return signing.TimestampSigner(salt="digital-download").sign(str(line_id))
+
+
+def line_for_download_token(token: str):
+    """The paid line a download link was made for, or None if the link is forged or expired."""
+    try:
+        line_id = signing.TimestampSigner(salt="digital-download").unsign(token, max_age=settings.DOWNLOAD_LINK_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return None
+    return Line.objects.select_related("product", "order").filter(pk=int(line_id)).first()
+
+
+def _send_download_link(line) -> None:
+    path = reverse("fulfilment:download", kwargs={"token": download_token(line.pk)})
+    send_mail(
+        f"Your download: {line.title}",
+        f"Download “{line.title}” here (the link works for {settings.DOWNLOAD_LINK_MAX_AGE // 86400} days):\n"
+        f"{_site_url()}{path}\n\nOrder {line.order.number}.",
+        None, [_shopper_email(line)],
+    )  # fmt: skip
+
+
+# --- distribution licences --------------------------------------------------------------------------------------
+
+
+def _check_code(line_id: int) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"licence-number:{line_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:8].upper()
+
+
+def licence_number(line_id: int) -> str:
+    return f"OSE-L-{line_id:07d}-{_check_code(line_id)}"
+
+
+def _canonical(licence: DistributionLicence) -> str:
+    return "|".join([
+        licence.number, licence.licensee, licence.licensee_email, str(licence.design_id), licence.design_version,
+        licence.terms, licence.issued_at.isoformat(),
+    ])  # fmt: skip
+
+
+def _sign(licence: DistributionLicence) -> str:
+    return signing.Signer(salt="distribution-licence").signature(_canonical(licence))
+
+
+def licence_terms_text(line) -> str:
+    terms = getattr(line.product, "licence_terms", None) if line.product else None
+    if terms is None:
+        return "Distribution of the design under the OSE Certified brand, with the network's support."
+    cap = f", up to {terms.unit_cap} units" if terms.unit_cap else ""
+    return (
+        f"Distribution by mass production for {terms.term_months} months in {terms.territory}{cap}, "
+        f"royalty {terms.royalty_percent}% of net sales, under the OSE Certified brand with the network's support."
+    )
+
+
+def _issue_licence(line) -> None:
+    if DistributionLicence.objects.filter(line=line).exists():
+        return
+    design = line.product.design
+    user = line.order.user
+    licence = DistributionLicence(
+        number=licence_number(line.pk), line=line,
+        licensee=(user.get_full_name() if user else "") or line.order.email, licensee_email=line.order.email,
+        design=design, design_version=design.version, terms=licence_terms_text(line),
+        issued_at=timezone.now().replace(microsecond=0),
+    )  # fmt: skip
+    licence.signature = _sign(licence)
+    licence.save()
+    send_mail(
+        f"Your distribution licence {licence.number}",
+        f"Your licence to distribute {design.name} (version {design.version}) is issued.\n"
+        f"Anyone can verify it at {_site_url()}{licence.get_absolute_url()}\n\nTerms: {licence.terms}",
+        None, [licence.licensee_email],
+    )  # fmt: skip
+
+
+def verify_licence(number: str) -> tuple[str, DistributionLicence | None]:
+    """valid: a licence we issued, unchanged since; unknown: no such licence; tampered: a number whose check code
+    is wrong, or a record that no longer matches its signature."""
+    match = LICENCE_NUMBER.match(number.strip().upper())
+    if not match:
+        return UNKNOWN, None
+    if not hmac.compare_digest(match["check"], _check_code(int(match["line"]))):
+        return TAMPERED, None
+    licence = DistributionLicence.objects.select_related("design").filter(number=number.strip().upper()).first()
+    if licence is None:
+        return UNKNOWN, None
+    if not hmac.compare_digest(licence.signature, _sign(licence)):
+        return TAMPERED, licence
+    return VALID, licence
+
+
+def _site_url() -> str:
+    from django.contrib.sites.models import Site
+
+    return f"https://{Site.objects.get_current().domain}"

@@ -1,0 +1,142 @@
+"""Each operator's part of an order: opened when the order is placed, moved on when it is paid, shipped and
+completed. The operator changes only its own part; paying and cancelling are the shop's."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from marketplace.fulfilment import delivery
+from marketplace.fulfilment.models import OperatorOrder, OperatorOrderEvent
+from marketplace.shipping.charges import order_charges
+
+Line = get_model("order", "Line")
+
+
+@transaction.atomic
+def open_operator_orders(*, order) -> list[OperatorOrder]:
+    """One part per operator with lines in the order, carrying that operator's shipping charge. Running it again
+    opens nothing twice."""
+    charges = order_charges(order)
+    shipped_by = {
+        line.partner_id for line in order.lines.select_related("product__product_class")
+        if line.partner_id and line.product is not None and line.product.is_shipping_required
+    }  # fmt: skip
+    status = OperatorOrder.AWAITING_PAYMENT if order.status == "Pending" else OperatorOrder.TO_FULFIL
+    parts = []
+    for partner_id, charge in charges.items():
+        part, created = OperatorOrder.objects.get_or_create(
+            order=order, partner_id=partner_id,
+            defaults={"shipping_charge": charge, "needs_shipping": partner_id in shipped_by, "status": status},
+        )  # fmt: skip
+        if created:
+            OperatorOrderEvent.objects.create(operator_order=part, status=status, note="order placed")
+        parts.append(part)
+    return parts
+
+
+def start_paid_order(*, order, payment_event) -> None:
+    """What a paid order starts: its parts move to 'being prepared', and once the payment is committed, the
+    fulfilment of every line and the allocation of the payment run as Celery tasks."""
+    for part in OperatorOrder.objects.select_for_update().filter(order=order, status=OperatorOrder.AWAITING_PAYMENT):
+        _move(part, OperatorOrder.TO_FULFIL, actor=None, note="payment received")
+
+    def enqueue():
+        from marketplace.fulfilment.tasks import fulfil_order_task
+        from marketplace.revenue.tasks import allocate_payment_task
+
+        fulfil_order_task.delay(order_id=order.pk)
+        allocate_payment_task.delay(payment_event_id=payment_event.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def may_manage(*, user, part: OperatorOrder) -> bool:
+    return user.is_staff or part.partner.users.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracking_number: str = "", note: str = ""):
+    """The operator moves its own part on: shipped (with carrier and tracking number when it ships goods), then
+    complete. Staff may also cancel an unpaid part."""
+    part = OperatorOrder.objects.select_for_update().select_related("partner").get(pk=part_id)
+    if not may_manage(user=actor, part=part):
+        raise PermissionDenied("This part of the order belongs to another operator.")
+    allowed = OperatorOrder.OPERATOR_TRANSITIONS.get(part.status, ())
+    if actor.is_staff and part.status == OperatorOrder.AWAITING_PAYMENT:
+        allowed = (OperatorOrder.CANCELLED,)
+    if status == part.status:
+        return part  # a repeated submission changes nothing
+    if status not in allowed:
+        names = dict(OperatorOrder.STATUS_CHOICES)
+        if status not in names:
+            raise ValidationError("Unknown status.")
+        raise ValidationError(f"A part that is “{part.get_status_display()}” cannot become “{names[status]}”.")
+    if status == OperatorOrder.SHIPPED:
+        carrier, tracking_number = carrier.strip(), tracking_number.strip()
+        if part.needs_shipping and not (carrier and tracking_number):
+            raise ValidationError("Give the carrier and the tracking number so the shopper can follow the parcel.")
+        part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
+    _move(part, status, actor=actor, note=note.strip()[:255])
+    if status in (OperatorOrder.SHIPPED, OperatorOrder.COMPLETE):
+        delivery.shipped(part=part)
+    if status == OperatorOrder.SHIPPED:
+        from marketplace.fulfilment.tasks import notify_shopper_shipped_task
+
+        transaction.on_commit(lambda: notify_shopper_shipped_task.delay(part_id=part.pk))
+    return part
+
+
+def _move(part: OperatorOrder, status: str, *, actor, note: str) -> None:
+    part.status = status
+    part.save()
+    OperatorOrderEvent.objects.create(operator_order=part, actor=actor, status=status, note=note)
+
+
+def paid_line_ids(*, order_id: int) -> list[int]:
+    return list(
+        Line.objects.filter(order_id=order_id, order__status__in=("Paid", "Complete")).values_list("pk", flat=True)
+    )
+
+
+def part_ids(*, order_id: int) -> list[int]:
+    return list(OperatorOrder.objects.filter(order_id=order_id).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def notify_operator(*, part_id: int) -> bool:
+    """Tell the operator its part of an order is paid and what to deliver; once."""
+    part = OperatorOrder.objects.select_for_update().select_related("order", "partner").get(pk=part_id)
+    if part.operator_notified_at or part.status == OperatorOrder.AWAITING_PAYMENT:
+        return False
+    recipients = list(part.partner.users.exclude(email="").values_list("email", flat=True))
+    lines = "\n".join(f"- {line.quantity} × {line.title}" for line in part.lines)
+    shipping = (
+        f"\nShip to: {part.order.shipping_address.summary}"
+        if part.needs_shipping and part.order.shipping_address
+        else ""
+    )
+    if recipients:
+        send_mail(
+            f"Order {part.order.number} is paid: your part", f"Please deliver:\n{lines}{shipping}", None, recipients
+        )
+    part.operator_notified_at = timezone.now()
+    part.save(update_fields=["operator_notified_at"])
+    return True
+
+
+@transaction.atomic
+def notify_shopper_shipped(*, part_id: int) -> bool:
+    part = OperatorOrder.objects.select_for_update().select_related("order", "partner").get(pk=part_id)
+    if part.shopper_notified_at or part.status != OperatorOrder.SHIPPED:
+        return False
+    tracking = f" with {part.carrier}, tracking number {part.tracking_number}" if part.tracking_number else ""
+    send_mail(
+        f"Order {part.order.number}: {part.partner.name} shipped your goods",
+        f"{part.partner.name} shipped your part of order {part.order.number}{tracking}.",
+        None, [part.order.email],
+    )  # fmt: skip
+    part.shopper_notified_at = timezone.now()
+    part.save(update_fields=["shopper_notified_at"])
+    return True

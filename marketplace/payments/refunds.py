@@ -1,0 +1,168 @@
+"""Refunds: staff, or the operator for its own part of an order, give back whole lines or part of their amount
+(and the part's shipping charge). A card refund goes through Stripe and is settled only by what Stripe says (its
+answer to our call, a webhook, or a retrieve); a bank-transfer refund is settled by the person who sent the money.
+A settled refund is recorded against its lines (Oscar's 'refunded' payment event) and reaches the ledger."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from marketplace.fulfilment.models import OperatorOrder
+from marketplace.fulfilment.services import may_manage
+from marketplace.payments.models import Refund, RefundLine
+from marketplace.payments.services import STRIPE_SOURCE_CODE
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+
+CENT = Decimal("0.01")
+OPEN = (Refund.PENDING, Refund.SUCCEEDED)  # refunds that hold money back from further refunds
+
+
+def refundable_by_line(part: OperatorOrder) -> dict[int, Decimal]:
+    """What is left to refund on each of the part's lines."""
+    taken = dict(
+        RefundLine.objects.filter(line__in=part.lines, refund__status__in=OPEN)
+        .values_list("line")
+        .annotate(total=Sum("amount"))
+    )
+    return {line.pk: line.line_price_incl_tax - taken.get(line.pk, Decimal("0")) for line in part.lines}
+
+
+def refundable_shipping(part: OperatorOrder) -> Decimal:
+    taken = part.refunds.filter(status__in=OPEN).aggregate(total=Sum("shipping_amount"))["total"] or Decimal("0")
+    return part.shipping_charge - taken
+
+
+@transaction.atomic
+def request_refund(
+    *, part_id: int, actor, amounts: dict[int, Decimal], shipping_amount: Decimal = Decimal("0"), reason: str
+) -> Refund:
+    """Refund ``amounts`` (order line id → amount) of one operator's part. Never more than was paid for a line,
+    never more than the payment; a bank-transfer refund is settled at once, a card refund when Stripe confirms."""
+    part = OperatorOrder.objects.select_for_update().select_related("partner").get(pk=part_id)
+    if not may_manage(user=actor, part=part):
+        raise PermissionDenied("Only staff, or the operator who sold these lines, can refund them.")
+    order = Order.objects.select_for_update().get(pk=part.order_id)  # one refund of an order at a time
+    source = order.sources.filter(amount_debited__gt=0).select_related("source_type").first()
+    if source is None:
+        raise ValidationError("Only a paid order can be refunded.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why you refund: the shopper sees it.")
+    left = refundable_by_line(part)
+    wanted = {int(line_id): Decimal(amount).quantize(CENT) for line_id, amount in amounts.items() if amount}
+    shipping_amount = Decimal(shipping_amount or 0).quantize(CENT)
+    for line_id, amount in wanted.items():
+        if line_id not in left:
+            raise ValidationError("A refund can only hold lines of this operator's part of the order.")
+        if amount < 0:
+            raise ValidationError("Refund amounts cannot be negative.")
+        if amount > left[line_id]:
+            raise ValidationError(f"At most {left[line_id]} is left to refund on that line.")
+    if shipping_amount < 0 or shipping_amount > refundable_shipping(part):
+        raise ValidationError(f"At most {refundable_shipping(part)} of the shipping charge is left to refund.")
+    total = sum(wanted.values(), Decimal("0")) + shipping_amount
+    if total <= 0:
+        raise ValidationError("Choose what to refund: a line, part of its amount, or the shipping charge.")
+    in_flight = order.refunds.filter(status=Refund.PENDING).aggregate(total=Sum("amount"))["total"] or 0
+    if total > source.amount_debited - source.amount_refunded - in_flight:
+        raise ValidationError("That is more than is left of the payment.")
+
+    method = Refund.STRIPE if source.source_type.code == STRIPE_SOURCE_CODE else Refund.OFFLINE
+    refund = Refund.objects.create(
+        order=order, operator_order=part, method=method, amount=total, shipping_amount=shipping_amount,
+        currency=source.currency, reason=reason[:255], requested_by=actor,
+    )  # fmt: skip
+    lines = Line.objects.in_bulk(wanted)
+    RefundLine.objects.bulk_create(
+        RefundLine(
+            refund=refund,
+            line=lines[line_id],
+            amount=amount,
+            quantity=lines[line_id].quantity if amount == left[line_id] else 0,
+        )  # fmt: skip
+        for line_id, amount in wanted.items()
+        if amount
+    )
+    if method == Refund.OFFLINE:
+        _settle(refund, reference=f"bank transfer refund by {actor.email}")
+    else:
+        from marketplace.payments.tasks import submit_stripe_refund_task
+
+        transaction.on_commit(lambda: submit_stripe_refund_task.delay(refund_id=refund.pk))
+    return refund
+
+
+def submit_stripe_refund(*, refund_id: int) -> str:
+    """Ask Stripe to refund, once: the key is our refund's id, stored before the call."""
+    from marketplace.payments import stripe_gateway
+
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    if refund.stripe_refund_id or refund.status != Refund.PENDING:
+        return "already submitted"
+    source = refund.order.sources.get(source_type__code=STRIPE_SOURCE_CODE)
+    answer = stripe_gateway.create_refund(
+        intent_id=source.reference, amount=refund.amount, refund_id=refund.pk, idempotency_key=refund.idempotency_key
+    )
+    Refund.objects.filter(pk=refund.pk, stripe_refund_id="").update(stripe_refund_id=answer["id"])
+    return apply_stripe_refund(refund_object=answer)
+
+
+@transaction.atomic
+def apply_stripe_refund(*, refund_object: dict) -> str:
+    """Settle or fail our refund by Stripe's refund object (from our call's answer, a webhook or a retrieve)."""
+    ours = (refund_object.get("metadata") or {}).get("refund_id")
+    refunds = Refund.objects.select_for_update()
+    refund = refunds.filter(stripe_refund_id=refund_object["id"]).first() if refund_object.get("id") else None
+    if refund is None and ours and str(ours).isdigit():
+        refund = refunds.filter(pk=int(ours)).first()
+    if refund is None:
+        return "no refund of ours"
+    if not refund.stripe_refund_id:
+        refund.stripe_refund_id = refund_object["id"]
+        refund.save(update_fields=["stripe_refund_id"])
+    status = refund_object.get("status")
+    if refund.status != Refund.PENDING:
+        return f"already {refund.status}"
+    if status == "succeeded":
+        if Decimal(refund_object["amount"]) / 100 != refund.amount:
+            return "amount mismatch"
+        _settle(refund, reference=refund_object["id"])
+        return "refunded"
+    if status in ("failed", "canceled"):
+        refund.status, refund.failure = Refund.FAILED, (refund_object.get("failure_reason") or status)[:255]
+        refund.date_settled = timezone.now()
+        refund.save(update_fields=["status", "failure", "date_settled"])
+        return "refund failed"
+    return f"refund {status}"
+
+
+def _settle(refund: Refund, *, reference: str) -> None:
+    """Record the money as given back (refund row locked): Oscar's source and a 'refunded' payment event over the
+    refunded lines; the ledger reverses its allocation in a task."""
+    order = refund.order
+    source = order.sources.select_for_update().filter(amount_debited__gt=0).first()
+    source.refund(refund.amount, reference=reference[:128])
+    event = PaymentEvent.objects.create(
+        order=order, amount=refund.amount, reference=reference[:128],
+        event_type=PaymentEventType.objects.get_or_create(code="refunded", defaults={"name": "Refunded"})[0],
+    )  # fmt: skip
+    for refund_line in refund.lines.select_related("line"):
+        PaymentEventQuantity.objects.create(event=event, line=refund_line.line, quantity=refund_line.quantity)
+    refund.status, refund.date_settled = Refund.SUCCEEDED, timezone.now()
+    refund.save(update_fields=["status", "date_settled"])
+
+    def enqueue():
+        from marketplace.revenue.tasks import reverse_refund_task
+
+        reverse_refund_task.delay(refund_id=refund.pk)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RevenueConfig(AppConfig):
+    name = "marketplace.revenue"
+    label = "revenue"
+    verbose_name = "Revenue"

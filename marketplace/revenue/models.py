@@ -1,0 +1,164 @@
+"""A double-entry ledger. Every journal entry is a set of postings that sum to zero; entries are never edited or
+deleted (a correction is a new entry). Sign: a positive posting credits the account (the shop owes its holder
+more); the clearing account holds the shop's side of every entry."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class AllocationPolicy(models.Model):
+    """How a payment is split, set by staff. A change is a new row; each allocation names the policy it used."""
+
+    campus_fund_minimum_percent = models.DecimalField(_("campus fund minimum (%)"), max_digits=5, decimal_places=2,
+                                                      validators=PERCENT)  # fmt: skip
+    marketing_percent = models.DecimalField(_("marketing pool (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    royalty_percent = models.DecimalField(
+        _("contributor royalty on certified designs (%)"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    card_fee_percent = models.DecimalField(_("card fee (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    card_fee_fixed = models.DecimalField(_("card fee per payment"), max_digits=8, decimal_places=2,
+                                         validators=[MinValueValidator(Decimal("0"))])  # fmt: skip
+    payout_threshold = models.DecimalField(_("pay out balances from"), max_digits=12, decimal_places=2,
+                                           validators=[MinValueValidator(Decimal("0.01"))])  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date_created", "-pk"]
+        verbose_name_plural = "allocation policies"
+
+    def __str__(self):
+        return f"Policy {self.pk} ({self.date_created:%Y-%m-%d})" if self.date_created else "New policy"
+
+    def clean(self):
+        shares = (self.campus_fund_minimum_percent or 0) + (self.marketing_percent or 0) + (self.royalty_percent or 0)
+        if shares > 100:
+            raise ValidationError(_("Campus fund minimum, marketing pool and royalties cannot exceed 100% together."))
+
+
+class Account(models.Model):
+    OPERATOR, CONTRIBUTOR = "operator", "contributor"
+    CAMPUS_FUND, MARKETING_POOL, PAYMENT_FEES, CLEARING = "campus_fund", "marketing_pool", "payment_fees", "clearing"
+    KIND_CHOICES = [
+        (OPERATOR, _("Operator")),
+        (CONTRIBUTOR, _("Contributor royalties")),
+        (CAMPUS_FUND, _("Campus fund")),
+        (MARKETING_POOL, _("Marketing pool")),
+        (PAYMENT_FEES, _("Payment fees")),
+        (CLEARING, _("Shop clearing")),
+    ]
+    SHARED = (CAMPUS_FUND, MARKETING_POOL, PAYMENT_FEES, CLEARING)
+
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    partner = models.OneToOneField("partner.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="ledger_account")  # fmt: skip
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="royalty_account")  # fmt: skip
+    name = models.CharField(max_length=150)
+    stripe_account_id = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind__in=("campus_fund", "marketing_pool", "payment_fees", "clearing")),
+                name="one_shared_account_per_kind",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="operator", partner__isnull=False, user__isnull=True)
+                    | models.Q(kind="contributor", user__isnull=False, partner__isnull=True)
+                    | models.Q(
+                        kind__in=("campus_fund", "marketing_pool", "payment_fees", "clearing"),
+                        partner__isnull=True,
+                        user__isnull=True,
+                    )
+                ),
+                name="account_owner_matches_kind",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class JournalEntry(models.Model):
+    ALLOCATION, REFUND, PAYOUT, CORRECTION = "allocation", "refund", "payout", "correction"
+    KIND_CHOICES = [(ALLOCATION, "Allocation"), (REFUND, "Refund"), (PAYOUT, "Payout"), (CORRECTION, "Correction")]
+
+    # What the entry books, e.g. "payment:12": unique, so booking the same thing twice is impossible.
+    reference = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES, db_index=True)
+    order = models.ForeignKey("order.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(AllocationPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text=_("The money the entry moves."))
+    memo = models.CharField(max_length=255, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-date_created", "-pk"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self):
+        return self.reference
+
+
+class Posting(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Where the money came from, for the campus fund's page and for reversing a refund in proportion.
+    line = models.ForeignKey("order.Line", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey("partner.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    design = models.ForeignKey("catalogue.Design", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["account", "entry"])]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Postings are never edited; book a correcting entry.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Postings are never deleted; book a correcting entry.")
+
+
+class Payout(models.Model):
+    MANUAL, STRIPE = "manual", "stripe"
+    PENDING, PAID, FAILED = "pending", "paid", "failed"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payouts")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=16, choices=[(MANUAL, "By hand"), (STRIPE, "Stripe transfer")])
+    status = models.CharField(max_length=16, choices=[(PENDING, "To settle"), (PAID, "Paid"), (FAILED, "Failed")],
+                              default=PENDING, db_index=True)  # fmt: skip
+    stripe_transfer_id = models.CharField(max_length=64, blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reference = models.CharField(max_length=128, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_settled = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_created", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payout_positive")]
+
+    def __str__(self):
+        return f"Payout {self.pk}: {self.amount} {self.currency} to {self.account}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"oss-payout-{self.pk}"

@@ -1,0 +1,264 @@
+"""The only writes to the ledger. Each booking has a unique reference (``payment:<id>``, ``refund:<id>``,
+``payout:<id>``), so booking the same thing twice, even from two workers at once, books it once."""
+
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from certification.models import MarkHolder
+from marketplace.fulfilment.models import OperatorOrder
+from marketplace.revenue import calculations
+from marketplace.revenue.calculations import Item
+from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
+from marketplace.revenue.selectors import balance, current_policy
+
+PaymentEvent = get_model("order", "PaymentEvent")
+Partner = get_model("partner", "Partner")
+
+logger = logging.getLogger("marketplace.money")
+STRIPE_SOURCE_CODE = "stripe"
+
+
+# --- accounts ---------------------------------------------------------------------------------------------------
+
+
+def shared_account(kind: str) -> Account:
+    return Account.objects.get_or_create(kind=kind, defaults={"name": dict(Account.KIND_CHOICES)[kind]})[0]
+
+
+def operator_account(partner_id: int) -> Account:
+    account = Account.objects.filter(partner_id=partner_id).first()
+    if account is None:
+        name = Partner.objects.values_list("name", flat=True).get(pk=partner_id)
+        account, _ = Account.objects.get_or_create(partner_id=partner_id, defaults={"kind": Account.OPERATOR,
+                                                                                    "name": name})  # fmt: skip
+    return account
+
+
+def contributor_account(user_id: int) -> Account:
+    account = Account.objects.filter(user_id=user_id).first()
+    if account is None:
+        account, _ = Account.objects.get_or_create(
+            user_id=user_id, defaults={"kind": Account.CONTRIBUTOR, "name": f"Royalties of contributor {user_id}"}
+        )
+    return account
+
+
+def _account_for(share: calculations.Share) -> Account:
+    if share.kind == calculations.OPERATOR:
+        return operator_account(share.owner_id)
+    if share.kind == calculations.CONTRIBUTOR:
+        return contributor_account(share.owner_id)
+    return shared_account(share.kind)
+
+
+def _book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting], **fields) -> JournalEntry | None:
+    """Write one balanced entry; None when the reference is already booked."""
+    if sum((posting.amount for posting in postings), Decimal("0")) != 0:
+        raise ValidationError(f"Entry {reference} does not balance.")
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(reference=reference, kind=kind, amount=amount, **fields)
+            for posting in postings:
+                posting.entry = entry
+            Posting.objects.bulk_create([posting for posting in postings if posting.amount])
+    except IntegrityError:
+        if JournalEntry.objects.filter(reference=reference).exists():
+            return None  # booked by someone else in the meantime
+        raise
+    logger.info("ledger %s %s amount=%s order=%s", kind, reference, amount, fields.get("order") and
+                fields["order"].number)  # fmt: skip
+    return entry
+
+
+# --- allocation -------------------------------------------------------------------------------------------------
+
+
+def _items(order) -> list[Item]:
+    """What was bought in the order, with each line's storefront percentage and its design's mark holders."""
+    lines = list(order.lines.select_related("partner__storefront", "product"))
+    design_ids = {line.product.design_id for line in lines if line.product and line.product.design_id}
+    holders: dict[int, set[int]] = {}
+    now = timezone.now()
+    for design_id, user_id in MarkHolder.objects.filter(
+        certificate__design_id__in=design_ids, certificate__revoked_at__isnull=True, certificate__expires_at__gt=now
+    ).values_list("certificate__design_id", "user_id"):
+        holders.setdefault(design_id, set()).add(user_id)
+    policy_minimum = current_policy().campus_fund_minimum_percent
+    items = []
+    for line in lines:
+        storefront = getattr(line.partner, "storefront", None) if line.partner_id else None
+        design_id = line.product.design_id if line.product else None
+        items.append(Item(
+            partner_id=line.partner_id, gross=line.line_price_incl_tax, line_id=line.pk, design_id=design_id,
+            campus_percent=storefront.campus_fund_percent if storefront else policy_minimum,
+            mark_holders=tuple(sorted(holders.get(design_id, ()))),
+        ))  # fmt: skip
+    for part in OperatorOrder.objects.filter(order=order, shipping_charge__gt=0).order_by("pk"):
+        items.append(Item(partner_id=part.partner_id, gross=part.shipping_charge))
+    return items
+
+
+def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
+    """Split a captured payment, once, to the cent: operator, campus fund, marketing pool, contributor royalties
+    and payment fees (see ``calculations``). The shop's clearing account takes the other side."""
+    reference = f"payment:{payment_event_id}"
+    if JournalEntry.objects.filter(reference=reference).exists():
+        return None
+    event = PaymentEvent.objects.select_related("order", "event_type").get(pk=payment_event_id)
+    if event.event_type.code != "paid":
+        raise ValidationError(f"Payment event {payment_event_id} is not a captured payment.")
+    order, payment, policy = event.order, event.amount, current_policy()
+    card = order.sources.filter(source_type__code=STRIPE_SOURCE_CODE).exists()
+    fee = calculations.card_fee(payment=payment, percent=policy.card_fee_percent, fixed=policy.card_fee_fixed)
+    shares = calculations.split_payment(
+        payment=payment, items=_items(order), fee=fee if card else Decimal("0.00"),
+        marketing_percent=policy.marketing_percent, royalty_percent=policy.royalty_percent,
+    )  # fmt: skip
+    postings = [Posting(account=shared_account(Account.CLEARING), amount=-payment)] + [
+        Posting(account=_account_for(share), amount=share.amount, line_id=share.item.line_id,
+                partner_id=share.item.partner_id, design_id=share.item.design_id)
+        for share in shares
+    ]  # fmt: skip
+    return _book(
+        reference=reference, kind=JournalEntry.ALLOCATION, amount=payment, postings=postings, order=order,
+        policy=policy if policy.pk else None, memo=f"Order {order.number}: payment of {payment} {order.currency}",
+    )  # fmt: skip
+
+
+def unallocated_payment_ids() -> list[int]:
+    """Captured payments with no allocation yet: what the sweep picks up if a task was lost."""
+    booked = JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION).values_list("reference", flat=True)
+    ids = PaymentEvent.objects.filter(event_type__code="paid").values_list("pk", flat=True)
+    booked = set(booked)
+    return [pk for pk in ids if f"payment:{pk}" not in booked]
+
+
+def allocate_order(*, order) -> None:
+    for event_id in PaymentEvent.objects.filter(order=order, event_type__code="paid").values_list("pk", flat=True):
+        allocate_payment(payment_event_id=event_id)
+
+
+def reverse_refund(*, refund_id: int) -> JournalEntry | None:
+    """Reverse a settled refund's share of the allocation, in proportion: each refunded line's (and shipping
+    charge's) postings give back their part of the refund, by the largest remainder, so the reversal adds up to the
+    refund exactly. An operator's balance may go negative this way, and only this way."""
+    from marketplace.payments.models import Refund
+
+    reference = f"refund:{refund_id}"
+    if JournalEntry.objects.filter(reference=reference).exists():
+        return None
+    refund = Refund.objects.select_related("order", "operator_order").get(pk=refund_id)
+    if refund.status != Refund.SUCCEEDED:
+        raise ValidationError(f"Refund {refund_id} is not settled.")
+    allocate_order(order=refund.order)  # a refund's reversal needs the allocation it reverses
+    allocated = Posting.objects.filter(entry__order=refund.order, entry__kind=JournalEntry.ALLOCATION).exclude(
+        account__kind=Account.CLEARING
+    )
+    postings = [Posting(account=shared_account(Account.CLEARING), amount=refund.amount)]
+    parts = [(allocated.filter(line_id=refund_line.line_id), refund_line.amount) for refund_line in refund.lines.all()]
+    if refund.shipping_amount:
+        shipping = allocated.filter(line__isnull=True, partner_id=refund.operator_order.partner_id)
+        parts.append((shipping, refund.shipping_amount))
+    for originals, amount in parts:
+        originals = list(originals.order_by("pk"))
+        if not originals:  # nothing was allocated there (a free line): the operator gives it back
+            originals = [Posting(account=operator_account(refund.operator_order.partner_id), amount=Decimal(1),
+                                 partner_id=refund.operator_order.partner_id)]  # fmt: skip
+        shares = calculations.apportion(amount, [original.amount for original in originals])
+        for original, back in zip(originals, shares, strict=True):
+            postings.append(Posting(account=original.account, amount=-back, line_id=original.line_id,
+                                    partner_id=original.partner_id, design_id=original.design_id))  # fmt: skip
+    return _book(
+        reference=reference, kind=JournalEntry.REFUND, amount=refund.amount, postings=postings, order=refund.order,
+        memo=f"Order {refund.order.number}: refund {refund.pk} of {refund.amount} {refund.currency}",
+    )  # fmt: skip
+
+
+# --- payouts ----------------------------------------------------------------------------------------------------
+
+
+def payable_accounts(threshold: Decimal):
+    return (
+        Account.objects.filter(kind__in=(Account.OPERATOR, Account.CONTRIBUTOR))
+        .annotate(balance=Sum("postings__amount"))
+        .filter(balance__gte=threshold)
+        .order_by("pk")
+    )
+
+
+def pay_out(*, account_id: int, threshold: Decimal, currency: str) -> Payout | None:
+    """Pay out an account's whole balance when it reaches the threshold: the balance is read under the account's
+    row lock, so a payout never exceeds it and two runs never pay the same money twice."""
+    from marketplace.payments import stripe_gateway
+
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        amount = balance(account)
+        if amount < threshold or amount <= 0:
+            return None
+        method = Payout.STRIPE if account.stripe_account_id and stripe_gateway.is_configured() else Payout.MANUAL
+        payout = Payout.objects.create(account=account, amount=amount, currency=currency, method=method)
+        _book(
+            reference=f"payout:{payout.pk}", kind=JournalEntry.PAYOUT, amount=amount,
+            postings=[Posting(account=account, amount=-amount),
+                      Posting(account=shared_account(Account.CLEARING), amount=amount)],
+            memo=f"Payout {payout.pk} to {account.name}",
+        )  # fmt: skip
+        if method == Payout.STRIPE:
+            from marketplace.revenue.tasks import transfer_payout_task
+
+            transaction.on_commit(lambda: transfer_payout_task.delay(payout_id=payout.pk))
+    return payout
+
+
+def run_payouts(*, currency: str = "USD") -> list[Payout]:
+    threshold = current_policy().payout_threshold
+    payouts = []
+    for account_id in payable_accounts(threshold).values_list("pk", flat=True):
+        payout = pay_out(account_id=account_id, threshold=threshold, currency=currency)
+        if payout:
+            payouts.append(payout)
+    return payouts
+
+
+def transfer_payout(*, payout_id: int) -> str:
+    """Send a Stripe payout to the connected account, once: the key is our payout's id."""
+    from marketplace.payments import stripe_gateway
+
+    payout = Payout.objects.select_related("account").get(pk=payout_id)
+    if payout.method != Payout.STRIPE or payout.status != Payout.PENDING or payout.stripe_transfer_id:
+        return "nothing to transfer"
+    transfer = stripe_gateway.create_transfer(
+        amount=payout.amount, currency=payout.currency, destination=payout.account.stripe_account_id,
+        payout_id=payout.pk, idempotency_key=payout.idempotency_key,
+    )  # fmt: skip
+    Payout.objects.filter(pk=payout.pk, status=Payout.PENDING).update(
+        stripe_transfer_id=transfer["id"], status=Payout.PAID, date_settled=timezone.now()
+    )
+    logger.info("payout %s transferred %s %s to %s", payout.pk, payout.amount, payout.currency, transfer["id"])
+    return "transferred"
+
+
+@transaction.atomic
+def settle_manual_payout(*, payout_id: int, actor, reference: str) -> Payout:
+    payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if not actor.is_staff:
+        raise ValidationError("Only staff settle payouts.")
+    if payout.status == Payout.PENDING and payout.method == Payout.MANUAL:
+        payout.status, payout.settled_by, payout.date_settled = Payout.PAID, actor, timezone.now()
+        payout.reference = reference.strip()[:128]
+        payout.save(update_fields=["status", "settled_by", "date_settled", "reference"])
+    return payout
+
+
+def set_policy(*, actor, **values) -> AllocationPolicy:
+    policy = AllocationPolicy(created_by=actor, **values)
+    policy.full_clean()
+    policy.save()
+    return policy

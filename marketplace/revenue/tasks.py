@@ -1,0 +1,48 @@
+from celery import shared_task
+from django.db import OperationalError
+
+TRANSIENT = (OperationalError, ConnectionError)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def allocate_payment_task(self, payment_event_id: int) -> None:
+    from marketplace.revenue import services
+
+    services.allocate_payment(payment_event_id=payment_event_id)  # does nothing if already allocated
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
+def reverse_refund_task(self, refund_id: int) -> None:
+    from marketplace.revenue import services
+
+    services.reverse_refund(refund_id=refund_id)  # does nothing if already reversed
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def allocate_missed_payments_task(self) -> int:
+    """The sweep: a payment whose allocation task was lost (a broker restart, a killed worker) is allocated here."""
+    from marketplace.revenue import services
+
+    missed = services.unallocated_payment_ids()
+    for payment_event_id in missed:
+        services.allocate_payment(payment_event_id=payment_event_id)
+    return len(missed)
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def run_payouts_task(self) -> int:
+    from marketplace.revenue import services
+
+    return len(services.run_payouts())
+
+
+@shared_task(bind=True, acks_late=True, retry_backoff=True, max_retries=8)
+def transfer_payout_task(self, payout_id: int) -> None:
+    import stripe
+
+    from marketplace.revenue import services
+
+    try:
+        services.transfer_payout(payout_id=payout_id)  # once: keyed by the payout's id
+    except (stripe.APIConnectionError, stripe.RateLimitError, *TRANSIENT) as error:
+        raise self.retry(exc=error) from error
