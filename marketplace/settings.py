@@ -257,6 +257,18 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
         "url_name": "storefronts:staff-list",
         "access_fn": lambda user, *args, **kwargs: user.is_staff,
     },
+    {
+        "label": "My revenue",
+        "icon": "fas fa-coins",
+        "url_name": "revenue:operator",
+        "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+    },
+    {
+        "label": "Revenue",
+        "icon": "fas fa-balance-scale",
+        "url_name": "revenue:staff",
+        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+    },
 ]
 OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost

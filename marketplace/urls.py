@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("marketplace.storefronts.urls")),
     path("", include("certification.urls")),
     path("", include("marketplace.payments.urls")),
+    path("", include("marketplace.revenue.urls")),
+    path("", include("marketplace.fulfilment.urls")),
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -143,3 +143,38 @@ def certify(design, *, holders=(), days_valid=365):
         )  # fmt: skip
         MarkHolder.objects.create(certificate=certificate, user=user, contribution=contribution)
     return certificate
+
+
+def checkout(offers, *, capture, email="buyer@example.com", method="bank-transfer", client=None, quantities=None):
+    """A shopper's whole checkout through the site: each offer into the basket, a guest (or ``client``'s signed-in
+    user) address, the payment method, and the order placed (its on-commit tasks run). Returns the order."""
+    from django.test import Client
+    from django.urls import reverse
+    from oscar.core.loading import get_model
+
+    from tests.checkout.test_checkout import ADDRESS
+
+    shopper = client or Client()
+    for offer in offers:
+        quantity = (quantities or {}).get(offer.pk, 1)
+        shopper.post(reverse("basket:add", kwargs={"pk": offer.product_id}), {"quantity": quantity, "offer": offer.pk})
+    if client is None:
+        shopper.post(reverse("checkout:index"), {"username": email, "options": "anonymous"})
+    shopper.post(reverse("checkout:shipping-address"), ADDRESS)
+    shopper.get(reverse("checkout:shipping-method"), follow=True)
+    shopper.post(reverse("checkout:preview"), {"payment_method": method})
+    with capture(execute=True):
+        placed = shopper.post(reverse("checkout:preview"), {"action": "place_order"})
+    assert placed.status_code == 302, placed.content.decode()[-2000:]
+    return get_model("order", "Order").objects.latest("pk")
+
+
+def pay_offline(order, *, capture, staff=None):
+    """Staff confirm the bank transfer; the paid order's tasks (fulfilment, allocation) run."""
+    from marketplace.payments.services import confirm_offline_payment
+
+    staff = staff or UserFactory(is_staff=True)
+    with capture(execute=True):
+        confirm_offline_payment(order_id=order.pk, actor=staff, reference="SEPA test")
+    order.refresh_from_db()
+    return order

@@ -9,6 +9,9 @@ from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
+from marketplace.fulfilment import selectors as fulfilment_selectors
+from marketplace.fulfilment.models import OperatorOrder
+from marketplace.payments import refunds
 from marketplace.payments.services import may_confirm_offline_payment
 from marketplace.storefronts.selectors import lines_for_user
 
@@ -68,6 +71,17 @@ class OrderDetailView(views.OrderDetailView):
         )
         if not self.request.user.is_staff:
             ctx["operator_total"] = self.get_order_lines().aggregate(total=Sum("line_price_incl_tax"))["total"]
+        ctx["parts"] = parts = fulfilment_selectors.parts_for_order(self.object, user=self.request.user)
+        paid = self.object.status in ("Paid", "Complete")
+        for group in parts:
+            group.refundable = refunds.refundable_by_line(group.part) if paid else {}
+            group.refundable_shipping = refunds.refundable_shipping(group.part) if paid else 0
+            for line in group.lines:
+                line.refundable = group.refundable.get(line.pk, 0)
+            group.next_statuses = [
+                (code, name) for code, name in OperatorOrder.STATUS_CHOICES
+                if code in OperatorOrder.OPERATOR_TRANSITIONS.get(group.part.status, ())
+            ]  # fmt: skip
         return ctx
 
 

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal, InvalidOperation
 
 import stripe
 from django.conf import settings
@@ -13,7 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
-from marketplace.payments import services
+from marketplace.fulfilment import selectors as fulfilment_selectors
+from marketplace.payments import refunds, services
 
 Order = get_model("order", "Order")
 
@@ -71,3 +73,39 @@ def stripe_return(request, number, verification):
     if order.user_id and request.user.pk == order.user_id:
         return redirect("customer:order", order_number=order.number)
     return redirect("customer:anon-order", order_number=order.number, hash=order.verification_hash())
+
+
+@login_required
+@require_POST
+def refund_part(request, pk):
+    """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
+    part = get_object_or_404(fulfilment_selectors.parts_for_user(request.user), pk=pk)
+    try:
+        amounts = {
+            int(key.removeprefix("amount_")): _money(value)
+            for key, value in request.POST.items()
+            if key.startswith("amount_") and key.removeprefix("amount_").isdigit() and value.strip()
+        }
+        refund = refunds.request_refund(
+            part_id=part.pk, actor=request.user, amounts=amounts,
+            shipping_amount=_money(request.POST.get("shipping_amount", "")), reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        state = "refunded" if refund.status == refund.SUCCEEDED else "sent to Stripe; it is final once Stripe confirms"
+        messages.success(request, f"Refund of {refund.amount} {refund.currency} {state}.")
+    return redirect("dashboard:order-detail", number=part.order.number)
+
+
+def _money(value: str) -> Decimal:
+    value = (value or "").strip()
+    if not value:
+        return Decimal("0")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValidationError(f"“{value[:20]}” is not an amount.") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(f"“{value[:20]}” is not an amount in cents.")
+    return amount

@@ -77,3 +77,103 @@ def fund_by_design(kind: str) -> list[dict]:
 
 def fund_total(kind: str) -> Decimal:
     return Posting.objects.filter(account__kind=kind).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+
+
+# --- pages: the public campus fund, an operator's or contributor's own ledger, the staff overview -----------------
+
+FUNDS = (Account.CAMPUS_FUND, Account.MARKETING_POOL)
+
+
+def _fund_sum(kind: str):
+    return Coalesce(Sum("amount", filter=Q(account__kind=kind)), ZERO)
+
+
+def fund_report() -> dict:
+    """What the public campus fund page shows: both funds' totals, money in by month, and where it came from (by
+    storefront, by design; postings without a design are grouped as one row, so every table adds up to the total)."""
+    funds = Posting.objects.filter(account__kind__in=FUNDS)
+    sums = {kind: _fund_sum(kind) for kind in FUNDS}
+    return {
+        "totals": funds.aggregate(**sums),
+        "by_month": {kind: fund_by_month(kind) for kind in FUNDS},
+        "by_storefront": list(
+            funds.values("partner__name", "partner__storefront__name", "partner__storefront__slug",
+                         "partner__storefront__status")
+            .annotate(**sums)
+            .order_by(f"-{Account.CAMPUS_FUND}", "partner__name")
+        ),  # fmt: skip
+        "by_design": list(
+            funds.values("design__name", "design__slug")
+            .annotate(**sums)
+            .order_by(f"-{Account.CAMPUS_FUND}", "design__name")
+        ),
+    }
+
+
+def fund_postings() -> QuerySet:
+    """Every posting to the public funds, oldest first, as plain values for the CSV export: the order's number
+    leaves the ledger, nothing about the shopper does."""
+    return (
+        Posting.objects.filter(account__kind__in=FUNDS)
+        .order_by("entry__date_created", "pk")
+        .values_list("entry__date_created", "account__kind", "amount", "partner__storefront__name", "partner__name",
+                     "design__name", "entry__order__number")
+    )  # fmt: skip
+
+
+def storefront_account(user) -> tuple:
+    """The user's own storefront and its ledger account (None before the first sale): the only way an operator's
+    page reaches the ledger, so no request can name another operator's account."""
+    from marketplace.storefronts.models import Storefront
+
+    storefront = Storefront.objects.select_related("partner").filter(operator_id=user.pk).first()
+    if storefront is None or storefront.partner_id is None:
+        return storefront, None
+    return storefront, Account.objects.filter(kind=Account.OPERATOR, partner_id=storefront.partner_id).first()
+
+
+def royalty_account_for(user) -> Account | None:
+    return Account.objects.filter(kind=Account.CONTRIBUTOR, user_id=user.pk).first()
+
+
+def ledger_postings(account: Account) -> QuerySet:
+    """An account's postings, newest first, with what the ledger page shows of each: the order's number, the line's
+    title and the design (the entry's memo and amount cover the whole order, so the page leaves them out)."""
+    return account.postings.select_related("entry", "entry__order", "line", "design").order_by(
+        "-entry__date_created", "-pk"
+    )
+
+
+def ledger_summary(account: Account | None) -> dict:
+    """Balance, and what made it: sales allocated, refunds reversed, payouts and corrections."""
+    kinds = (JournalEntry.ALLOCATION, JournalEntry.REFUND, JournalEntry.PAYOUT, JournalEntry.CORRECTION)
+    if account is None:
+        return {"balance": ZERO, **dict.fromkeys(kinds, ZERO)}
+    return account.postings.aggregate(
+        balance=Coalesce(Sum("amount"), ZERO),
+        **{kind: Coalesce(Sum("amount", filter=Q(entry__kind=kind)), ZERO) for kind in kinds},
+    )
+
+
+def accounts_overview() -> QuerySet:
+    return (
+        Account.objects.select_related("partner__storefront", "user")
+        .annotate(balance=Coalesce(Sum("postings__amount"), ZERO))
+        .order_by("kind", "name")
+    )
+
+
+def pending_manual_payouts() -> QuerySet:
+    return (
+        Payout.objects.filter(status=Payout.PENDING, method=Payout.MANUAL)
+        .select_related("account__partner__storefront", "account__user")
+        .order_by("date_created", "pk")
+    )
+
+
+def recent_payouts(limit: int = 20) -> QuerySet:
+    return Payout.objects.select_related("account", "settled_by").order_by("-date_created", "-pk")[:limit]
+
+
+def policy_history(limit: int = 20) -> QuerySet:
+    return AllocationPolicy.objects.select_related("created_by").order_by("-date_created", "-pk")[:limit]

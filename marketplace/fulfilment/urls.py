@@ -1,0 +1,13 @@
+from django.urls import path
+
+from marketplace.fulfilment import views
+
+app_name = "fulfilment"
+
+urlpatterns = [
+    path("downloads/<str:token>/", views.download, name="download"),
+    path("licences/", views.licence_lookup, name="licence-lookup"),
+    path("licences/<str:number>/", views.licence, name="licence"),
+    path("licences/<str:number>/certificate.pdf", views.licence_pdf, name="licence-pdf"),
+    path("dashboard/fulfilment/parts/<int:pk>/status/", views.part_status, name="part-status"),
+]

@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from marketplace.fulfilment import delivery, pdf, selectors, services
+
+
+def download(request, token):
+    """A digital good, through the signed, expiring link the shopper was sent (never a public media URL)."""
+    line = delivery.line_for_download_token(token)
+    if line is None:
+        return render(request, "fulfilment/download_expired.html", status=410)
+    product = line.product
+    if line.order.status not in ("Paid", "Complete") or product is None or not product.digital_file:
+        raise Http404("This download is not available.")
+    return FileResponse(product.digital_file.open("rb"), as_attachment=True,
+                        filename=product.digital_file.name.rsplit("/", 1)[-1])  # fmt: skip
+
+
+def licence_lookup(request):
+    number = request.GET.get("number", "").strip()
+    if number:
+        return redirect("fulfilment:licence", number=number.upper()[:40])
+    return render(request, "fulfilment/licence_lookup.html")
+
+
+def licence(request, number):
+    """Anyone can check a distribution licence: valid (200), unknown (404) or tampered (400)."""
+    verdict, found = delivery.verify_licence(number)
+    status = {delivery.VALID: 200, delivery.UNKNOWN: 404, delivery.TAMPERED: 400}[verdict]
+    return render(request, "fulfilment/licence.html", {"verdict": verdict, "licence": found, "number": number},
+                  status=status)  # fmt: skip
+
+
+@login_required
+def licence_pdf(request, number):
+    verdict, found = delivery.verify_licence(number)
+    if verdict != delivery.VALID:
+        raise Http404
+    if not (request.user.is_staff or found.line.order.user_id == request.user.pk):
+        raise PermissionDenied
+    certificate = pdf.licence_certificate(found, verify_url=request.build_absolute_uri(found.get_absolute_url()))
+    response = HttpResponse(certificate, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def part_status(request, pk):
+    """The operator ships or completes its own part of an order (another operator's part is a 404)."""
+    part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
+    try:
+        services.change_status(
+            part_id=part.pk, actor=request.user, status=request.POST.get("status", ""),
+            carrier=request.POST.get("carrier", "")[:64], tracking_number=request.POST.get("tracking_number", "")[:64],
+            note=request.POST.get("note", ""),
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"Your part of order {part.order.number} is updated.")
+    return redirect("dashboard:order-detail", number=part.order.number)

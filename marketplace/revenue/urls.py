@@ -1,0 +1,16 @@
+from django.urls import path
+
+from marketplace.revenue import views
+
+app_name = "revenue"
+
+urlpatterns = [
+    path("campus-fund/", views.campus_fund, name="campus-fund"),
+    path("campus-fund/export.csv", views.campus_fund_csv, name="campus-fund-csv"),
+    path("accounts/royalties/", views.royalties, name="royalties"),
+    path("dashboard/revenue/", views.operator_ledger, name="operator"),
+    path("dashboard/revenue/accounts/", views.staff_overview, name="staff"),
+    path("dashboard/revenue/accounts/<int:pk>/", views.staff_account, name="staff-account"),
+    path("dashboard/revenue/payouts/<int:pk>/settle/", views.settle_payout, name="settle-payout"),
+    path("dashboard/revenue/policy/", views.change_policy, name="policy"),
+]

@@ -1,0 +1,176 @@
+"""Revenue pages: the public campus fund (with its CSV), an operator's own ledger, a contributor's royalties, and
+the staff's overview (accounts, manual payouts, the allocation policy)."""
+
+import csv
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from marketplace.revenue import charts, selectors, services
+from marketplace.revenue.forms import PolicyForm, SettlePayoutForm
+from marketplace.revenue.models import Account, Payout, Posting
+
+FUND_NAMES = dict(Account.KIND_CHOICES)
+POSTINGS_PER_PAGE = 50
+
+
+# --- public --------------------------------------------------------------------------------------------------------
+
+
+def campus_fund(request):
+    report = selectors.fund_report()
+    months = charts.monthly([report["by_month"][kind] for kind in selectors.FUNDS], until=timezone.localdate())
+    chart = charts.bar_chart(months, series=tuple(str(FUND_NAMES[kind]) for kind in selectors.FUNDS))
+    context = {
+        **report,
+        "months": list(reversed(months)),
+        "chart": chart,
+        "policy": selectors.current_policy(),
+        "currency": settings.OSCAR_DEFAULT_CURRENCY,
+    }
+    return render(request, "revenue/campus_fund.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Text as a spreadsheet shows it, never as a formula (a storefront may call itself "=HYPERLINK(...)")."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _fund_rows():
+    yield ["date", "fund", "amount", "storefront", "design", "order"]
+    for created, kind, amount, storefront, partner, design, order in selectors.fund_postings().iterator(2000):
+        yield [
+            timezone.localtime(created).date().isoformat(), FUND_NAMES[kind], f"{amount:.2f}",
+            _cell(storefront or partner), _cell(design), order or "",
+        ]  # fmt: skip
+
+
+def campus_fund_csv(request):
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in _fund_rows()), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="campus-fund-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+# --- an operator's or contributor's own ledger ------------------------------------------------------------------
+
+
+def _ledger(request, account: Account | None) -> dict:
+    postings = selectors.ledger_postings(account) if account else Posting.objects.none()
+    return {
+        "account": account,
+        "summary": selectors.ledger_summary(account),
+        "postings": Paginator(postings, POSTINGS_PER_PAGE).get_page(request.GET.get("page")),
+        "payouts": selectors.payouts_for(account) if account else Payout.objects.none(),
+        "currency": settings.OSCAR_DEFAULT_CURRENCY,
+    }
+
+
+@login_required
+def operator_ledger(request):
+    """The signed-in operator's ledger, reached only through their own storefront."""
+    storefront, account = selectors.storefront_account(request.user)
+    if storefront is None:
+        if request.user.is_staff:
+            return redirect("revenue:staff")
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    context = {**_ledger(request, account), "storefront": storefront,
+               "royalties": selectors.royalty_account_for(request.user)}  # fmt: skip
+    return render(request, "revenue/dashboard/ledger.html", context)
+
+
+@login_required
+def royalties(request):
+    context = _ledger(request, selectors.royalty_account_for(request.user))
+    return render(request, "revenue/royalties.html", {**context, "page_title": _("Royalties")})
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
+
+
+def staff_member_required(view):
+    """Staff only: anonymous visitors are sent to sign in, signed-in non-staff get 403 (not a login loop)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _staff_page(request, policy_form: PolicyForm | None = None):
+    context = {
+        "accounts": selectors.accounts_overview(),
+        "pending": selectors.pending_manual_payouts(),
+        "recent_payouts": selectors.recent_payouts(),
+        "policy_form": policy_form or PolicyForm.from_policy(selectors.current_policy()),
+        "policies": selectors.policy_history(),
+        "ledger_total": selectors.ledger_total(),
+        "currency": settings.OSCAR_DEFAULT_CURRENCY,
+    }
+    return render(request, "revenue/dashboard/staff.html", context)
+
+
+@staff_member_required
+def staff_overview(request):
+    return _staff_page(request)
+
+
+@staff_member_required
+def staff_account(request, pk):
+    account = get_object_or_404(Account, pk=pk)
+    return render(request, "revenue/dashboard/ledger.html", {**_ledger(request, account), "staff_view": True})
+
+
+@staff_member_required
+@require_POST
+def settle_payout(request, pk):
+    payout = get_object_or_404(Payout.objects.select_related("account"), pk=pk)
+    form = SettlePayoutForm(request.POST)
+    if payout.status != Payout.PENDING or payout.method != Payout.MANUAL:
+        messages.info(request, _("Payout %(pk)s is not waiting to be paid by hand.") % {"pk": payout.pk})
+    elif not form.is_valid():
+        messages.error(request, _("Give the payment's reference to mark payout %(pk)s as paid.") % {"pk": payout.pk})
+    else:
+        try:
+            services.settle_manual_payout(payout_id=payout.pk, actor=request.user,
+                                          reference=form.cleaned_data["reference"])  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Payout %(pk)s to %(name)s marked as paid.")
+                             % {"pk": payout.pk, "name": payout.account.name})  # fmt: skip
+    return redirect("revenue:staff")
+
+
+@staff_member_required
+@require_POST
+def change_policy(request):
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_policy(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("New allocation policy saved; it applies to payments from now on."))
+            return redirect("revenue:staff")
+    return _staff_page(request, policy_form=form)
