@@ -1,5 +1,9 @@
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
@@ -26,9 +30,9 @@ def fulfil_line_task(self, line_id: int) -> None:
             delivery.record_failure(line_id=line_id, error=f"gave up after {self.request.retries} retries: {error!r}")
             raise
         raise self.retry(exc=error, countdown=min(2**self.request.retries, 300)) from error
-    except Exception as error:  # a bug or bad data: no retry helps; staff see it on the line
+    except Exception as error:  # a bug or bad data: no retry helps; staff see it on the line and in the log
+        logger.exception("fulfilment of order line %s failed", line_id)
         delivery.record_failure(line_id=line_id, error=repr(error))
-        raise
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)

@@ -15,6 +15,7 @@ from marketplace.fulfilment.models import OperatorOrder
 from marketplace.fulfilment.services import may_manage
 from marketplace.payments.models import Refund, RefundLine
 from marketplace.payments.services import STRIPE_SOURCE_CODE
+from marketplace.revenue.selectors import cents
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -33,12 +34,13 @@ def refundable_by_line(part: OperatorOrder) -> dict[int, Decimal]:
         .values_list("line")
         .annotate(total=Sum("amount"))
     )
-    return {line.pk: line.line_price_incl_tax - taken.get(line.pk, Decimal("0")) for line in part.lines}
+    return {line.pk: line.line_price_incl_tax - cents(taken.get(line.pk)) for line in part.lines}
 
 
 def refundable_shipping(part: OperatorOrder) -> Decimal:
-    taken = part.refunds.filter(status__in=OPEN).aggregate(total=Sum("shipping_amount"))["total"] or Decimal("0")
-    return part.shipping_charge - taken
+    return part.shipping_charge - cents(
+        part.refunds.filter(status__in=OPEN).aggregate(total=Sum("shipping_amount"))["total"]
+    )
 
 
 @transaction.atomic
@@ -72,7 +74,7 @@ def request_refund(
     total = sum(wanted.values(), Decimal("0")) + shipping_amount
     if total <= 0:
         raise ValidationError("Choose what to refund: a line, part of its amount, or the shipping charge.")
-    in_flight = order.refunds.filter(status=Refund.PENDING).aggregate(total=Sum("amount"))["total"] or 0
+    in_flight = cents(order.refunds.filter(status=Refund.PENDING).aggregate(total=Sum("amount"))["total"])
     if total > source.amount_debited - source.amount_refunded - in_flight:
         raise ValidationError("That is more than is left of the payment.")
 

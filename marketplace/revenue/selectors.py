@@ -9,6 +9,12 @@ from django.db.models.functions import Coalesce, TruncMonth
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """An aggregate as exact cents: SQLite (the embedded default) sums decimals in floating point."""
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def current_policy() -> AllocationPolicy:
@@ -23,7 +29,7 @@ def current_policy() -> AllocationPolicy:
 
 
 def balance(account: Account) -> Decimal:
-    return account.postings.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return cents(account.postings.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"])
 
 
 def accounts_with_balances() -> QuerySet:
@@ -32,11 +38,14 @@ def accounts_with_balances() -> QuerySet:
 
 def ledger_total() -> Decimal:
     """Zero, always: every entry balances."""
-    return Posting.objects.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return cents(Posting.objects.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"])
 
 
 def unbalanced_entries() -> QuerySet:
-    return JournalEntry.objects.annotate(total=Coalesce(Sum("postings__amount"), ZERO)).exclude(total=0)
+    half_cent = Decimal("0.005")  # exact on PostgreSQL; SQLite's float sums need the tolerance
+    return JournalEntry.objects.annotate(total=Coalesce(Sum("postings__amount"), ZERO)).filter(
+        Q(total__gte=half_cent) | Q(total__lte=-half_cent)
+    )
 
 
 def postings_for(account: Account) -> QuerySet:
@@ -76,7 +85,7 @@ def fund_by_design(kind: str) -> list[dict]:
 
 
 def fund_total(kind: str) -> Decimal:
-    return Posting.objects.filter(account__kind=kind).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return cents(Posting.objects.filter(account__kind=kind).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"])
 
 
 # --- pages: the public campus fund, an operator's or contributor's own ledger, the staff overview -----------------
@@ -97,8 +106,9 @@ def fund_report() -> dict:
         "totals": funds.aggregate(**sums),
         "by_month": {kind: fund_by_month(kind) for kind in FUNDS},
         "by_storefront": list(
-            funds.values("partner__name", "partner__storefront__name", "partner__storefront__slug",
-                         "partner__storefront__status")
+            funds.values(
+                "partner__name", "partner__storefront__name", "partner__storefront__slug", "partner__storefront__status"
+            )
             .annotate(**sums)
             .order_by(f"-{Account.CAMPUS_FUND}", "partner__name")
         ),  # fmt: skip
@@ -138,10 +148,9 @@ def royalty_account_for(user) -> Account | None:
 
 def ledger_postings(account: Account) -> QuerySet:
     """An account's postings, newest first, with what the ledger page shows of each: the order's number, the line's
-    title and the design (the entry's memo and amount cover the whole order, so the page leaves them out)."""
-    return account.postings.select_related("entry", "entry__order", "line", "design").order_by(
-        "-entry__date_created", "-pk"
-    )
+    title (the entry's memo and amount cover the whole order, which may hold other operators' lines: the page leaves
+    them out)."""
+    return account.postings.select_related("entry", "entry__order", "line").order_by("-entry__date_created", "-pk")
 
 
 def ledger_summary(account: Account | None) -> dict:
