@@ -19,7 +19,6 @@ from marketplace.payments.models import Refund
 from marketplace.revenue.models import Account, JournalEntry, Posting
 from marketplace.revenue.selectors import ledger_total
 from tests import factories
-from tests.fulfilment.conftest import two_operators  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
