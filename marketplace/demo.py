@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -89,6 +90,13 @@ STOREFRONTS = [
      [("ceb-press-L1", "12900.00", 1), ("seed-potatoes-L1", "17.00", 80), ("pex-fittings-L1", "25.00", 50),
       ("ceb-press-L3", "24000.00", None)]),
 ]  # fmt: skip
+# Each operator ships its own goods at its own flat rate, and gives its own share to the campus fund.
+SHIPPING = {
+    "factor-e-farm": Decimal("45.00"), "curriculum-commons": Decimal("0.00"), "maker-mail": Decimal("4.50"),
+    "apartment-fab": Decimal("15.00"), "garage-works": Decimal("35.00"), "homestead-hub": Decimal("60.00"),
+}  # fmt: skip
+CAMPUS_FUND = {"factor-e-farm": Decimal("20.00"), "apartment-fab": Decimal("10.00"), "garage-works": Decimal("5.00")}
+
 CAMPUS = ("factor-e-farm", "Factor e Farm", "campus", "campus@demo.opensource.store", "Maysville", "US",
           "39.889200", "-94.362200", "#2e7d32",
           "The Campus Enterprise where the Global Village Construction Set began.")  # fmt: skip
@@ -250,6 +258,19 @@ def _product(design: Design, classes: dict, class_slug: str, title: str, suffix:
     return product
 
 
+def _ebook(design: Design) -> bytes:
+    """A small PDF standing in for a digital good's file (what the download link delivers)."""
+    from fpdf import FPDF
+
+    doc = FPDF(format="A5")
+    doc.add_page()
+    doc.set_font("Helvetica", "B", 16)
+    doc.multi_cell(0, 9, design.name, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("Helvetica", "", 11)
+    doc.multi_cell(0, 6, f"{design.summary}\n\nLicensed {design.documentation_licence}. Demo edition.")
+    return bytes(doc.output())
+
+
 def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
     (slug, name, category_path, summary, (hw, sw, doc), machine, cost, complete_areas, level1, level2, level3) = row
     category = _category(category_path)
@@ -278,7 +299,10 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
             },
         )
     class_slug, title, price, stock = level1
-    _offer(_product(design, classes, class_slug, title, "L1", category), partner, price, stock)
+    product = _product(design, classes, class_slug, title, "L1", category)
+    _offer(product, partner, price, stock)
+    if not product.is_shipping_required and not product.digital_file:
+        product.digital_file.save(f"{design.slug}.pdf", ContentFile(_ebook(design)), save=True)
     class_slug, title, price, seats = level2
     _offer(_product(design, classes, class_slug, title, "L2", category), partner, price, seats)
     price, months, territory, cap, royalty = level3
@@ -337,41 +361,64 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
         for upc, price, stock in row[10]:
             save_offer(storefront=storefront, product=Product.objects.get(upc=upc), price=D(price), num_in_stock=stock)
 
-    _step(report, 7, steps, "the shopper's orders: one from three operators (paid), one awaiting its bank transfer")
+    _step(
+        report, 7, steps, "half a year of orders: paid, delivered, shipped, one refunded, one awaiting payment; payouts"
+    )
     _place_demo_orders(shopper=users["shopper"], staff=users["staff"])
     return users
 
 
 DEMO_ORDERS = [
-    # (offers as (storefront slug, product upc), paid?)
-    ([("apartment-fab", "d3d-printer-L1"), ("homestead-hub", "ceb-press-L3"), ("garage-works", "power-cube-L1")], True),
-    ([("maker-mail", "microfactory-handbook-L2")], False),
-]
+    # (months ago, offers as (storefront slug, product upc, quantity), paid?) — half a year of the shop's life
+    (5, [("curriculum-commons", "microfactory-handbook-L1", 1), ("homestead-hub", "seed-potatoes-L1", 2)], True),
+    (4, [("apartment-fab", "pex-fittings-L1", 3), ("apartment-fab", "pex-fittings-L2", 1)], True),
+    (3, [("garage-works", "cnc-circuit-mill-L1", 1), ("factor-e-farm", "d3d-printer-L2", 1)], True),
+    (2, [("factor-e-farm", "trainable-robot-L1", 1), ("maker-mail", "microfactory-handbook-L2", 2)], True),
+    (1, [("homestead-hub", "seed-potatoes-L1", 5), ("apartment-fab", "d3d-printer-L1", 1)], True),
+    (0, [("apartment-fab", "d3d-printer-L1", 1), ("homestead-hub", "ceb-press-L3", 1),
+         ("garage-works", "power-cube-L1", 1)], True),
+    (0, [("maker-mail", "microfactory-handbook-L2", 1)], False),
+]  # fmt: skip
+# What operators did next: (order index, storefront slug, carrier, tracking number); and one partial refund.
+DEMO_SHIPMENTS = [(1, "apartment-fab", "USPS", "9400 1000 0000 0000 0001"), (2, "garage-works", "DHL", "JD014600"),
+                  (4, "homestead-hub", "La Poste", "6A12345678901")]  # fmt: skip
+DEMO_REFUND = (3, "factor-e-farm", "150.00", "Arrived with a cracked gripper; the shopper kept the arm.")
 
 
 def _place_demo_orders(*, shopper, staff) -> None:
-    """Orders placed the way checkout places them (Oscar's OrderCreator, the offline method), once."""
+    """Orders placed the way checkout places them (Oscar's OrderCreator, each operator's shipping, the offline
+    method), paid, delivered, shipped, one partly refunded, dated over half a year; then payouts. Once."""
+    from datetime import timedelta
+
     from oscar.apps.checkout.calculators import OrderTotalCalculator
     from oscar.apps.order.utils import OrderCreator
-    from oscar.apps.shipping.methods import Free
 
     from marketplace.basket.models import Basket
     from marketplace.checkout.services import offline_payment_source
+    from marketplace.fulfilment import delivery
+    from marketplace.fulfilment import services as fulfilment
+    from marketplace.fulfilment.models import OperatorOrder
     from marketplace.partner.strategy import Default
+    from marketplace.payments import refunds
     from marketplace.payments.services import confirm_offline_payment
+    from marketplace.revenue import services as revenue
+    from marketplace.shipping.methods import ByOperator
 
     if shopper.orders.exists():
         return
     Country = get_model("address", "Country")
+    Order = get_model("order", "Order")
+    PaymentEvent = get_model("order", "PaymentEvent")
     ShippingAddress = get_model("order", "ShippingAddress")
-    for offers, paid in DEMO_ORDERS:
+    orders = []
+    for months_ago, offers, paid in DEMO_ORDERS:
         basket = Basket.objects.create(owner=shopper)
         basket.strategy = Default()
-        for slug, upc in offers:
+        for slug, upc, quantity in offers:
             offer = Storefront.objects.get(slug=slug).partner.stockrecords.get(product__upc=upc)
             basket.choose_offer(offer)
-            basket.add_product(offer.product, 1)
-        method = Free()
+            basket.add_product(offer.product, quantity)
+        method = ByOperator()
         charge = method.calculate(basket)
         total = OrderTotalCalculator().calculate(basket, charge)
         address = ShippingAddress.objects.create(
@@ -387,8 +434,28 @@ def _place_demo_orders(*, shopper, staff) -> None:
         source.order = order
         source.save()
         basket.submit()
+        placed = timezone.now() - timedelta(days=30 * months_ago + 2)
+        Order.objects.filter(pk=order.pk).update(date_placed=placed)
         if paid:
-            confirm_offline_payment(order_id=order.pk, actor=staff, reference="DEMO-SEPA-0001")
+            confirm_offline_payment(order_id=order.pk, actor=staff, reference=f"DEMO-SEPA-{len(orders) + 1:04d}")
+            PaymentEvent.objects.filter(order=order).update(date_created=placed + timedelta(days=1))
+            revenue.allocate_order(order=order)  # now, so its date is the payment's; the task then finds it done
+            for line in order.lines.all():
+                delivery.fulfil_line(line_id=line.pk)
+        orders.append(order)
+    for index, slug, carrier, tracking in DEMO_SHIPMENTS:
+        part = OperatorOrder.objects.get(order=orders[index], partner__storefront__slug=slug)
+        operator = Storefront.objects.get(slug=slug).operator
+        fulfilment.change_status(part_id=part.pk, actor=operator, status=OperatorOrder.SHIPPED, carrier=carrier,
+                                 tracking_number=tracking)  # fmt: skip
+    index, slug, amount, reason = DEMO_REFUND
+    part = OperatorOrder.objects.get(order=orders[index], partner__storefront__slug=slug)
+    line = part.lines.first()
+    refund = refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: D(amount)}, reason=reason)
+    revenue.reverse_refund(refund_id=refund.pk)
+    payouts = revenue.run_payouts()  # operators above the threshold get a payout for staff to settle by hand
+    for payout in payouts[:1]:  # one already settled, the rest waiting for staff
+        revenue.settle_manual_payout(payout_id=payout.pk, actor=staff, reference="DEMO-WIRE-0001")
 
 
 def _user(email: str) -> "User":  # noqa: F821
@@ -454,7 +521,9 @@ def _storefront(row, *, partner, password: str) -> Storefront:
             "operator": operator, "name": name, "tagline": tagline, "tier": Tier.objects.get(code=tier_code),
             "about": f"{name} is an independent operator in the Open Source Store network, in {city}.",
             "contact_email": email, "city": city, "country": country, "latitude": D(latitude),
-            "longitude": D(longitude), "primary_colour": colour, "campus_fund_percent": D("7.50"),
+            "longitude": D(longitude), "primary_colour": colour,
+            "campus_fund_percent": CAMPUS_FUND.get(slug, D("7.50")),
+            "shipping_charge": SHIPPING.get(slug, D("12.00")),
         },
     )  # fmt: skip
     if partner is not None and storefront.partner_id is None:

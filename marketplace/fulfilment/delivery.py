@@ -55,10 +55,28 @@ def fulfil_line(*, line_id: int) -> LineFulfilment:
         }[fulfilment.kind]
         deliver(line)
         ships = line.product is not None and line.product.is_shipping_required
+        if ships and OperatorOrder.objects.filter(
+            order_id=line.order_id, partner_id=line.partner_id,
+            status__in=(OperatorOrder.SHIPPED, OperatorOrder.COMPLETE),
+        ).exists():  # fmt: skip
+            ships = False  # the operator shipped before this task ran
         fulfilment.state = LineFulfilment.AWAITING_SHIPMENT if ships else LineFulfilment.DONE
         fulfilment.error = ""
         fulfilment.save()
+        _complete_part_when_delivered(line)
     return fulfilment
+
+
+def _complete_part_when_delivered(line) -> None:
+    """A part with nothing to ship is complete once every line is delivered (seats, downloads, licences)."""
+    part = OperatorOrder.objects.select_for_update().filter(order_id=line.order_id, partner_id=line.partner_id).first()
+    if part is None or part.needs_shipping or part.status != OperatorOrder.TO_FULFIL:
+        return
+    lines = Line.objects.filter(order_id=line.order_id, partner_id=line.partner_id)
+    if not lines.exclude(fulfilment__state=LineFulfilment.DONE).exists():
+        from marketplace.fulfilment.services import _move
+
+        _move(part, OperatorOrder.COMPLETE, actor=None, note="everything delivered")
 
 
 def record_failure(*, line_id: int, error: str) -> None:

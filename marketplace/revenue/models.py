@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -101,7 +102,9 @@ class JournalEntry(models.Model):
     policy = models.ForeignKey(AllocationPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=14, decimal_places=2, help_text=_("The money the entry moves."))
     memo = models.CharField(max_length=255, blank=True)
-    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the money moved (a payment's capture, a refund's settlement); the fund pages count by it.
+    value_date = models.DateTimeField(default=timezone.now, db_index=True)
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)  # when it was booked
 
     class Meta:
         ordering = ["-date_created", "-pk"]

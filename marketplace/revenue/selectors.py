@@ -59,7 +59,7 @@ def payouts_for(account: Account) -> QuerySet:
 def fund_by_month(kind: str) -> list[dict]:
     return list(
         Posting.objects.filter(account__kind=kind)
-        .annotate(month=TruncMonth("entry__date_created"))
+        .annotate(month=TruncMonth("entry__value_date"))
         .values("month")
         .annotate(total=Sum("amount"), money_in=Coalesce(Sum("amount", filter=Q(amount__gt=0)), ZERO))
         .order_by("month")

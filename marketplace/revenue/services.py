@@ -4,6 +4,7 @@
 import logging
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -15,7 +16,7 @@ from marketplace.fulfilment.models import OperatorOrder
 from marketplace.revenue import calculations
 from marketplace.revenue.calculations import Item
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
-from marketplace.revenue.selectors import balance, current_policy
+from marketplace.revenue.selectors import balance, cents, current_policy
 
 PaymentEvent = get_model("order", "PaymentEvent")
 Partner = get_model("partner", "Partner")
@@ -43,8 +44,12 @@ def operator_account(partner_id: int) -> Account:
 def contributor_account(user_id: int) -> Account:
     account = Account.objects.filter(user_id=user_id).first()
     if account is None:
+        user = get_user_model().objects.get(pk=user_id)
+        storefront = getattr(user, "storefront", None)  # never the email: account names show on pages
+        who = user.get_full_name() or (storefront.name if storefront else f"contributor {user.pk}")
+        name = f"Royalties: {who}"[:150]
         account, _ = Account.objects.get_or_create(
-            user_id=user_id, defaults={"kind": Account.CONTRIBUTOR, "name": f"Royalties of contributor {user_id}"}
+            user_id=user_id, defaults={"kind": Account.CONTRIBUTOR, "name": name}
         )
     return account
 
@@ -128,6 +133,7 @@ def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
     return _book(
         reference=reference, kind=JournalEntry.ALLOCATION, amount=payment, postings=postings, order=order,
         policy=policy if policy.pk else None, memo=f"Order {order.number}: payment of {payment} {order.currency}",
+        value_date=event.date_created,
     )  # fmt: skip
 
 
@@ -147,7 +153,9 @@ def allocate_order(*, order) -> None:
 def reverse_refund(*, refund_id: int) -> JournalEntry | None:
     """Reverse a settled refund's share of the allocation, in proportion: each refunded line's (and shipping
     charge's) postings give back their part of the refund, by the largest remainder, so the reversal adds up to the
-    refund exactly. An operator's balance may go negative this way, and only this way."""
+    refund exactly. The proportion is of what is left of each posting after earlier refunds, so a line refunded in
+    full, in however many parts, gives every account back exactly what it got from it. An operator's balance may go
+    negative this way, and only this way."""
     from marketplace.payments.models import Refund
 
     reference = f"refund:{refund_id}"
@@ -165,19 +173,41 @@ def reverse_refund(*, refund_id: int) -> JournalEntry | None:
     if refund.shipping_amount:
         shipping = allocated.filter(line__isnull=True, partner_id=refund.operator_order.partner_id)
         parts.append((shipping, refund.shipping_amount))
+    given_back = {
+        (row["account_id"], row["line_id"], row["partner_id"]): -cents(row["total"])
+        for row in Posting.objects.filter(entry__order=refund.order, entry__kind=JournalEntry.REFUND)
+        .exclude(account__kind=Account.CLEARING)
+        .values("account_id", "line_id", "partner_id")
+        .annotate(total=Sum("amount"))
+    }
     for originals, amount in parts:
         originals = list(originals.order_by("pk"))
         if not originals:  # nothing was allocated there (a free line): the operator gives it back
             originals = [Posting(account=operator_account(refund.operator_order.partner_id), amount=Decimal(1),
                                  partner_id=refund.operator_order.partner_id)]  # fmt: skip
-        shares = calculations.apportion(amount, [original.amount for original in originals])
+        left = _left_after_refunds(originals, given_back)
+        # in proportion to what earlier refunds left; to the allocation itself once nothing is left (a discount)
+        shares = calculations.apportion(amount, left if any(left) else [original.amount for original in originals])
         for original, back in zip(originals, shares, strict=True):
             postings.append(Posting(account=original.account, amount=-back, line_id=original.line_id,
                                     partner_id=original.partner_id, design_id=original.design_id))  # fmt: skip
     return _book(
         reference=reference, kind=JournalEntry.REFUND, amount=refund.amount, postings=postings, order=refund.order,
         memo=f"Order {refund.order.number}: refund {refund.pk} of {refund.amount} {refund.currency}",
+        value_date=refund.date_settled or timezone.now(),
     )  # fmt: skip
+
+
+def _left_after_refunds(originals: list[Posting], given_back: dict) -> list[Decimal]:
+    """What is left of each allocation posting once earlier refunds' reversals (``given_back``, by account, line
+    and partner) are taken from it; an unsaved stand-in keeps its whole amount."""
+    left = []
+    for original in originals:
+        key = (original.account_id, original.line_id, original.partner_id)
+        taken = min(max(given_back.get(key, Decimal(0)), Decimal(0)), original.amount) if original.pk else Decimal(0)
+        given_back[key] = given_back.get(key, Decimal(0)) - taken
+        left.append(original.amount - taken)
+    return left
 
 
 # --- payouts ----------------------------------------------------------------------------------------------------

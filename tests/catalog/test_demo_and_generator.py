@@ -66,15 +66,33 @@ def test_demo_sells_licences_only_through_mark_holders_and_shows_holder_and_non_
     assert "D3D printer, assembled" in holder and "D3D printer, assembled" in non_holder
 
 
-def test_demo_has_a_paid_order_from_three_operators_and_one_awaiting_payment():
+def test_demo_shows_half_a_year_of_orders_fulfilment_refunds_and_payouts():
     load_demo(report=lambda line: None)
-    load_demo(report=lambda line: None)  # still two orders
+    load_demo(report=lambda line: None)  # nothing twice
     from oscar.core.loading import get_model
 
+    from marketplace.fulfilment.models import DistributionLicence, LineFulfilment, OperatorOrder
+    from marketplace.payments.models import Refund
+    from marketplace.revenue.models import JournalEntry, Payout
+    from marketplace.revenue.selectors import fund_by_month, ledger_total, unbalanced_entries
+
     Order = get_model("order", "Order")
-    orders = {order.status: order for order in Order.objects.prefetch_related("lines")}
-    assert set(orders) == {"Paid", "Pending"} and Order.objects.count() == 2
-    assert {line.partner_name for line in orders["Paid"].lines.all()} == {
+    assert Order.objects.count() == 7 and Order.objects.filter(status="Pending").count() == 1
+    latest_paid = Order.objects.filter(status="Paid").latest("date_placed")
+    assert {line.partner_name for line in latest_paid.lines.all()} == {
         "Apartment Fab", "Homestead Hub", "Garage Works",
     }  # fmt: skip
-    assert orders["Paid"].sources.get().amount_debited == orders["Paid"].total_incl_tax
+    for order in Order.objects.filter(status="Paid"):
+        assert order.sources.get().amount_debited == order.total_incl_tax
+        assert JournalEntry.objects.filter(order=order, kind=JournalEntry.ALLOCATION).count() == 1
+    assert ledger_total() == 0 and not unbalanced_entries().exists()
+    assert len(fund_by_month("campus_fund")) == 6  # money in every month of the half year
+    statuses = set(OperatorOrder.objects.values_list("status", flat=True))
+    assert {OperatorOrder.AWAITING_PAYMENT, OperatorOrder.TO_FULFIL, OperatorOrder.SHIPPED, OperatorOrder.COMPLETE} <= (
+        statuses
+    )
+    kinds = set(LineFulfilment.objects.values_list("kind", flat=True))
+    assert kinds == {LineFulfilment.SHIPMENT, LineFulfilment.DOWNLOAD, LineFulfilment.ENROLMENT, LineFulfilment.LICENCE}
+    assert DistributionLicence.objects.count() == 1
+    assert Refund.objects.get().status == Refund.SUCCEEDED
+    assert set(Payout.objects.values_list("status", flat=True)) == {Payout.PAID, Payout.PENDING}
