@@ -2,6 +2,7 @@
 becomes paid only when the server, asking Stripe, finds the intent succeeded."""
 
 import warnings
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -56,10 +57,20 @@ def test_a_shopper_pays_by_card(stripe_settings, django_capture_on_commit_callba
         stripe_client.v1.payment_intents.update(source.reference, params={"payment_method": card.id})
         stripe_client.v1.payment_intents.confirm(source.reference)
 
-    confirmed = client.get(return_url, follow=True).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.get(return_url, follow=True).content.decode()
     assert "your card payment for order" in confirmed
     order.refresh_from_db()
     assert order.status == "Paid"
+    # The paid order started its tasks: the line is being fulfilled and the payment is split, card fee included.
+    from marketplace.fulfilment.models import LineFulfilment
+    from marketplace.revenue.models import Account, JournalEntry
+
+    assert LineFulfilment.objects.get(line__order=order).state == LineFulfilment.AWAITING_SHIPMENT
+    entry = JournalEntry.objects.get(order=order, kind=JournalEntry.ALLOCATION)
+    fee = sum(p.amount for p in entry.postings.filter(account__kind=Account.PAYMENT_FEES))
+    assert fee == Decimal("28.87")  # 2.9 % of 985.00 rounded, plus 0.30
+    assert sum(p.amount for p in entry.postings.all()) == 0
     assert client.get(reverse("payments:stripe-return", args=[order.number, "forged"])).status_code == 404
 
 

@@ -133,3 +133,17 @@ def test_the_webhook_is_the_only_csrf_exempt_view():
 
     exempt = {name for name, view in views(get_resolver().url_patterns) if getattr(view, "csrf_exempt", False)}
     assert exempt == {"stripe-webhook"}
+
+
+def test_a_late_failure_event_does_not_undo_a_payment(order_paid_by_card, django_capture_on_commit_callbacks):
+    """Stripe does not promise order: a payment_failed (an earlier attempt's) may arrive after succeeded."""
+    cents = int(order_paid_by_card.total_incl_tax * 100)
+    succeeded = _event(event_id="evt_ok", amount=cents)
+    failed = _event(event_id="evt_failed_attempt", amount=cents, kind="payment_intent.payment_failed")
+    _post(succeeded, _sign(succeeded), django_capture_on_commit_callbacks)
+    assert _post(failed, _sign(failed), django_capture_on_commit_callbacks).status_code == 200
+
+    order_paid_by_card.refresh_from_db()
+    assert order_paid_by_card.status == "Paid"
+    assert WebhookEvent.objects.get(event_id="evt_failed_attempt").outcome == "ignored"
+    assert order_paid_by_card.payment_events.filter(event_type__code="paid").count() == 1
