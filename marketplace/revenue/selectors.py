@@ -49,7 +49,7 @@ def unbalanced_entries() -> QuerySet:
 
 
 def postings_for(account: Account) -> QuerySet:
-    return account.postings.select_related("entry", "entry__order", "design").order_by("-entry__date_created", "-pk")
+    return account.postings.select_related("entry", "entry__order", "design").order_by("-entry__value_date", "-pk")
 
 
 def payouts_for(account: Account) -> QuerySet:
@@ -125,8 +125,8 @@ def fund_postings() -> QuerySet:
     leaves the ledger, nothing about the shopper does."""
     return (
         Posting.objects.filter(account__kind__in=FUNDS)
-        .order_by("entry__date_created", "pk")
-        .values_list("entry__date_created", "account__kind", "amount", "partner__storefront__name", "partner__name",
+        .order_by("entry__value_date", "pk")
+        .values_list("entry__value_date", "account__kind", "amount", "partner__storefront__name", "partner__name",
                      "design__name", "entry__order__number")
     )  # fmt: skip
 
@@ -150,7 +150,7 @@ def ledger_postings(account: Account) -> QuerySet:
     """An account's postings, newest first, with what the ledger page shows of each: the order's number, the line's
     title (the entry's memo and amount cover the whole order, which may hold other operators' lines: the page leaves
     them out)."""
-    return account.postings.select_related("entry", "entry__order", "line").order_by("-entry__date_created", "-pk")
+    return account.postings.select_related("entry", "entry__order", "line").order_by("-entry__value_date", "-pk")
 
 
 def ledger_summary(account: Account | None) -> dict:

@@ -5,7 +5,7 @@ import logging
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -101,7 +101,8 @@ def _items(order) -> list[Item]:
         design_id = line.product.design_id if line.product else None
         items.append(Item(
             partner_id=line.partner_id, gross=line.line_price_incl_tax, line_id=line.pk, design_id=design_id,
-            campus_percent=storefront.campus_fund_percent if storefront else policy_minimum,
+            # a storefront never gives less than today's minimum, even if it chose its share under an older one
+            campus_percent=max(storefront.campus_fund_percent, policy_minimum) if storefront else policy_minimum,
             mark_holders=tuple(sorted(holders.get(design_id, ()))),
         ))  # fmt: skip
     for part in OperatorOrder.objects.filter(order=order, shipping_charge__gt=0).order_by("pk"):
@@ -288,6 +289,9 @@ def settle_manual_payout(*, payout_id: int, actor, reference: str) -> Payout:
 
 
 def set_policy(*, actor, **values) -> AllocationPolicy:
+    """Staff set how payments are split from now on; earlier allocations keep the policy they used."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff set the allocation policy.")
     policy = AllocationPolicy(created_by=actor, **values)
     policy.full_clean()
     policy.save()

@@ -4,7 +4,6 @@ the staff's overview (accounts, manual payouts, the allocation policy)."""
 import csv
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +34,6 @@ def campus_fund(request):
         "months": list(reversed(months)),
         "chart": chart,
         "policy": selectors.current_policy(),
-        "currency": settings.OSCAR_DEFAULT_CURRENCY,
     }
     return render(request, "revenue/campus_fund.html", context)
 
@@ -77,7 +75,6 @@ def _ledger(request, account: Account | None) -> dict:
         "summary": selectors.ledger_summary(account),
         "postings": Paginator(postings, POSTINGS_PER_PAGE).get_page(request.GET.get("page")),
         "payouts": selectors.payouts_for(account) if account else Payout.objects.none(),
-        "currency": settings.OSCAR_DEFAULT_CURRENCY,
     }
 
 
@@ -124,7 +121,6 @@ def _staff_page(request, policy_form: PolicyForm | None = None):
         "policy_form": policy_form or PolicyForm.from_policy(selectors.current_policy()),
         "policies": selectors.policy_history(),
         "ledger_total": selectors.ledger_total(),
-        "currency": settings.OSCAR_DEFAULT_CURRENCY,
     }
     return render(request, "revenue/dashboard/staff.html", context)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.revenue import selectors, services
+from marketplace.revenue import charts, selectors, services
 from marketplace.revenue.models import Account, AllocationPolicy, Payout
 from tests import factories
 from tests.checkout.test_checkout import ADDRESS
@@ -157,6 +157,28 @@ def test_a_storefront_name_cannot_become_a_spreadsheet_formula(client, shop, pai
     type(shop["berlin"]).objects.filter(pk=shop["berlin"].pk).update(name='=HYPERLINK("http://evil.example")')
     _, rows = _csv(client)
     assert {row[3] for row in rows[1:]} == {'\'=HYPERLINK("http://evil.example")', "Lyon Fab"}
+
+
+def test_the_chart_fills_months_without_money_and_scales_to_the_largest_month():
+    from datetime import UTC, date, datetime
+
+    campus = [
+        {"month": datetime(2026, 1, 1, tzinfo=UTC), "money_in": Decimal("80.00"), "total": Decimal("80.00")},
+        {"month": datetime(2026, 3, 1, tzinfo=UTC), "money_in": Decimal("20.00"), "total": Decimal("15.00")},
+    ]
+    marketing = [{"month": datetime(2026, 3, 1, tzinfo=UTC), "money_in": Decimal("10.00"), "total": Decimal("10.00")}]
+
+    months = charts.monthly([campus, marketing], until=date(2026, 4, 17))
+    chart = charts.bar_chart(months, series=("Campus fund", "Marketing pool"), last=3)
+
+    assert [month.month for month in months] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
+    assert months[1].values == (Decimal("0.00"), Decimal("0.00")) and months[2].totals == (
+        Decimal("15.00"),
+        Decimal("10.00"),
+    )
+    assert [row.label for row in chart.rows] == [date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]  # the last 3
+    assert [bar.width for bar in chart.rows[1].bars] == ["100.00%", "50.00%"]  # the largest shown month is 20.00
+    assert chart.height > 0 and charts.bar_chart([], series=("Campus fund",)).rows == ()
 
 
 # --- an operator's own ledger ---------------------------------------------------------------------------------
