@@ -12,6 +12,8 @@ How a payment is split:
 3. What is left of a line goes to the campus fund (the storefront's own percentage), the marketing pool (the
    policy's percentage), the contributors (the policy's royalty percentage, on designs with a valid OSE Certified
    certificate only) and the operator (the rest). A shipping charge goes to the operator whole.
+   When a storefront's campus share, the marketing pool and the royalty add up to more than 100 %, the operator
+   keeps nothing of that line and the three are scaled down together in their proportions.
 4. Royalties are shared equally among the certificate's mark holders (people whose contribution was accepted),
    ordered by their user id for the leftover cents.
 """

@@ -18,6 +18,7 @@ from marketplace.revenue.calculations import Item
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
 from marketplace.revenue.selectors import balance, cents, current_policy
 
+Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
 Partner = get_model("partner", "Partner")
 
@@ -166,6 +167,15 @@ def reverse_refund(*, refund_id: int) -> JournalEntry | None:
     if refund.status != Refund.SUCCEEDED:
         raise ValidationError(f"Refund {refund_id} is not settled.")
     allocate_order(order=refund.order)  # a refund's reversal needs the allocation it reverses
+    with transaction.atomic():
+        # One reversal of an order at a time: each reads what the earlier ones gave back.
+        Order.objects.select_for_update().filter(pk=refund.order_id).first()
+        return _book_reversal(refund, reference)
+
+
+def _book_reversal(refund, reference: str) -> JournalEntry | None:
+    if JournalEntry.objects.filter(reference=reference).exists():
+        return None
     allocated = Posting.objects.filter(entry__order=refund.order, entry__kind=JournalEntry.ALLOCATION).exclude(
         account__kind=Account.CLEARING
     )

@@ -2,11 +2,24 @@
 each operator's shipping charge, the offline (bank transfer) method, and staff confirming the transfer."""
 
 import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
+from django.db import connection
 from oscar.core.loading import get_model
 
+from marketplace.celery import app as celery_app
 from tests import factories
 
 Country = get_model("address", "Country")
@@ -18,6 +31,8 @@ POLICY = {
     "payout_threshold": Decimal("25.00"),
 }  # fmt: skip
 _numbers = itertools.count(700001)
+ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY_TIMEOUT = 3  # seconds before Redis hands a message a dead worker took to another
 
 
 @pytest.fixture
@@ -125,3 +140,139 @@ def _place_order(offers: dict, *, shopper=None):
     source.save()
     basket.submit()
     return order
+
+
+# --- real Celery workers ----------------------------------------------------------------------------------------
+
+# What the data migrations put in the database and the shop needs: a transactional test (another's, earlier in the
+# run) ends with a flush that empties every table, and a serialized rollback cannot be mixed with such tests.
+SEED_MIGRATIONS = [
+    ("marketplace", "0001_countries"), ("catalogue", "0034_levels_and_goods"), ("tiers", "0002_the_six_tiers"),
+    ("marketplace", "0002_shipping_event_types"), ("revenue", "0002_default_policy_and_shared_accounts"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """Run the seeding data migrations again (each adds only what is missing), for tests on a committed database."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection)
+    with connection.schema_editor() as editor:
+        for app_label, name in SEED_MIGRATIONS:
+            for operation in loader.get_migration(app_label, name).operations:
+                operation.code(apps, editor)
+
+
+# The worker's own default queue is the test's, so what its tasks enqueue (a paid order's fulfilment) stays there.
+WORKER = """
+import sys
+from marketplace.celery import app
+app.conf.task_default_queue = sys.argv[1]
+app.worker_main(["worker", *sys.argv[2:]])
+"""
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    node: str
+    log: Path
+
+    def signal(self, number: int) -> None:
+        os.killpg(self.process.pid, number)
+
+    def kill(self) -> None:
+        """SIGKILL to the worker and its pool at once, as when its machine dies: what it runs is neither finished
+        nor acknowledged."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class Workers:
+    queue: str
+    started: list
+    tmp_path: Path
+    visibility_timeout: int = VISIBILITY_TIMEOUT
+
+    def start(self, *, pool: str = "solo", concurrency: int = 1) -> Worker:
+        """Start `celery worker` on this test's queue, with a short visibility timeout; wait until it answers."""
+        number = len(self.started)
+        node, log = f"{self.queue}-{number}@localhost", self.tmp_path / f"worker-{number}.log"
+        env = {
+            **os.environ, "DEBUG": "true", "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }  # fmt: skip
+        process = subprocess.Popen(  # a session of its own: killing it kills its pool's processes too
+            [sys.executable, "-c", WORKER, self.queue, f"--pool={pool}", f"--concurrency={concurrency}",
+             "-Q", self.queue, "-n", node, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        worker = Worker(process, node, log)
+        self.started.append(worker)
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[node], timeout=1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start:\n" + log.read_text())
+        return worker
+
+    def logs(self) -> str:
+        return "".join(worker.log.read_text() for worker in self.started)
+
+    def waiting(self, task: str = "") -> int:
+        """Messages (of ``task``, or all) of this queue still in Redis: queued, or taken and not yet acknowledged."""
+        queued, taken = self._messages()
+        return sum(1 for message in queued + taken if task in message["headers"]["task"])
+
+    def taken(self, task: str = "") -> list[dict]:
+        """The headers (task name, task id, arguments) of the messages of this queue a worker took and has not
+        acknowledged."""
+        return [message["headers"] for message in self._messages()[1] if task in message["headers"]["task"]]
+
+    def _messages(self) -> tuple[list, list]:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            queued = [json.loads(value) for value in client.lrange(self.queue, 0, -1)]
+            # an unacknowledged message is kept as [message, exchange, routing key] until it is acknowledged
+            taken = [message for message, _, queue in map(json.loads, client.hvals("unacked")) if queue == self.queue]
+            return queued, taken
+        finally:
+            client.close()
+
+
+@pytest.fixture
+def celery_workers(tmp_path):
+    """Real workers on Redis and PostgreSQL, on a queue of this test's own (parallel runs never share one). While
+    the test runs, tasks the services enqueue go to that queue and wait there for a worker."""
+    queue = f"test-revenue-{uuid.uuid4().hex[:12]}"
+    workers = Workers(queue=queue, started=[], tmp_path=tmp_path)
+    default_queue = celery_app.conf.task_default_queue
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue
+    try:
+        yield workers
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = True, default_queue
+        for worker in workers.started:
+            if worker.process.poll() is None:
+                worker.signal(signal.SIGCONT)  # in case a test failed while it was frozen
+                worker.process.send_signal(signal.SIGTERM)
+                try:
+                    worker.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.process.pid, signal.SIGKILL)
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for tag, value in client.hgetall("unacked").items():  # left by a test that failed half way
+            if json.loads(value)[2] == queue:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+        client.close()

@@ -44,12 +44,11 @@ def test_verify_ledger_finds_no_drift_in_a_consistent_ledger(booked, capsys):
 def test_postgresql_refuses_an_unbalanced_entry_at_commit():
     clearing = Account.objects.get(kind=Account.CLEARING)
     fund = Account.objects.get(kind=Account.CAMPUS_FUND)
-    with pytest.raises(IntegrityError, match="does not balance"):
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(reference="correction:test", kind=JournalEntry.CORRECTION,
-                                                amount=Decimal("10.00"))  # fmt: skip
-            Posting.objects.create(entry=entry, account=clearing, amount=Decimal("-10.00"))
-            Posting.objects.create(entry=entry, account=fund, amount=Decimal("9.99"))
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        entry = JournalEntry.objects.create(reference="correction:test", kind=JournalEntry.CORRECTION,
+                                            amount=Decimal("10.00"))  # fmt: skip
+        Posting.objects.create(entry=entry, account=clearing, amount=Decimal("-10.00"))
+        Posting.objects.create(entry=entry, account=fund, amount=Decimal("9.99"))
     assert not JournalEntry.objects.filter(reference="correction:test").exists()
     with transaction.atomic():  # a balanced one is fine
         entry = JournalEntry.objects.create(reference="correction:ok", kind=JournalEntry.CORRECTION,
