@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test install install-test lint demo bench clean
+.PHONY: run test install install-test lint demo bench clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: install-test
 demo: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
+
+## backup: dump the database to var/backups/ (pg_dump custom format; SQLite's backup API for the embedded default)
+backup: install
+	$(PY) manage.py backup_db $(BACKUP)
+
+## restore: BACKUP=var/backups/<file> make restore - replaces the database's contents (stop web and workers first)
+restore: install
+	@test -n "$(BACKUP)" || { echo "BACKUP=<file> make restore"; exit 2; }
+	$(PY) manage.py restore_db $(BACKUP)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

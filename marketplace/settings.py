@@ -5,6 +5,7 @@ Set ``DATABASE_URL``, ``REDIS_URL`` and ``STRIPE_*`` for the production-like sta
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -58,13 +59,18 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.payments",
     "marketplace.fulfilment",
     "marketplace.revenue",
+    "axes",
+    "csp",
 ]
 
 SITE_ID = 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # First: load balancers probe by IP over plain HTTP, before host validation and the HTTPS redirect.
+    "marketplace.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a 429 page
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -101,6 +108,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "marketplace.security.LoginRateLimitBackend",  # first: refuses a locked-out login before any password check
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -120,6 +128,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that stops answering fails a request (and the readiness check) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -128,6 +138,7 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="oss"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # a stopped Redis fails fast
         }
     }
 else:
@@ -160,11 +171,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (JSON lines in production)
 CELERY_BEAT_SCHEDULE = {
     # The sweep allocates any captured payment whose allocation task was lost; payouts run nightly.
     "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
+    # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
+    "worker-heartbeat": {"task": "marketplace.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
+# Readiness fails when no worker has written its heartbeat for this long (seconds).
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=180)
 
 # --- Payments -------------------------------------------------------------------------------------------------
 # Stripe is offered only when all three are set; the offline method (bank transfer) is always there.
@@ -211,13 +227,52 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 OSCAR_BASKET_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content Security Policy (django-csp). Scripts keep 'unsafe-inline' because Oscar's own templates run inline
+# scripts (`oscar.init()`, the jQuery fallback) and so do ours (the card form, "use my location"); the policy still
+# bars scripts from any other origin than ours and Stripe's, plugins, <base> hijacks, framing and foreign form
+# targets. Oscar's jQuery from Google's CDN is refused, so its inline fallback loads the copy in our static files.
+# A STRIPE_API_BASE of our own (localstripe) is added per response by marketplace.security.
+_STRIPE_ORIGINS = ["https://js.stripe.com", "https://*.stripe.com"]
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'", *_STRIPE_ORIGINS],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_STRIPE_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", *_STRIPE_ORIGINS],
+        "frame-src": ["'self'", *_STRIPE_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only (to try a change safely).
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Login rate limiting (django-axes) on every login form: the shop's, the dashboard's and the admin's. After
+# AXES_FAILURE_LIMIT wrong passwords for one login from one client address, that pair is locked (HTTP 429) for
+# AXES_COOLOFF_MINUTES; a guesser cannot lock the real owner out from elsewhere. Behind TRUSTED_PROXY_COUNT
+# proxies the client address is read from X-Forwarded-For (see marketplace.security.client_ip).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "marketplace.security.client_ip"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Locale ---------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -289,11 +344,24 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 
+# Logs go to the console: readable text with DEBUG, one JSON object a line in production (LOG_FORMAT=text|json).
+# Money events are logged by `marketplace.money`: payments and refunds with their fields (event, order, amount,
+# currency) as JSON keys; the ledger's entries and payouts with order and amount in the message.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "marketplace.money": {"level": "INFO"}},
 }

@@ -81,3 +81,25 @@ def two_operators():
         "mill": factories.offer(lyon, mill, price="1400.00"),
         "licence": factories.offer(lyon, licence, price="5000.00", stock=None),
     }  # fmt: skip
+
+
+# The data migrations that seed what the shop needs (countries, levels and product classes, tiers, shipping event
+# types, the allocation policy and shared ledger accounts); each adds only what is missing.
+SEED_MIGRATIONS = [
+    ("marketplace", "0001_countries"), ("catalogue", "0034_levels_and_goods"), ("tiers", "0002_the_six_tiers"),
+    ("marketplace", "0002_shipping_event_types"), ("revenue", "0002_default_policy_and_shared_accounts"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """Seed a committed database again: a transactional test before this one emptied every table (Django's flush
+    re-creates content types, permissions and the site, not what data migrations added)."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection)
+    with connection.schema_editor() as editor:
+        for app_label, name in SEED_MIGRATIONS:
+            for operation in loader.get_migration(app_label, name).operations:
+                operation.code(apps, editor)

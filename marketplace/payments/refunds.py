@@ -3,6 +3,7 @@
 answer to our call, a webhook, or a retrieve); a bank-transfer refund is settled by the person who sent the money.
 A settled refund is recorded against its lines (Oscar's 'refunded' payment event) and reaches the ledger."""
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,8 @@ Line = get_model("order", "Line")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+
+money_log = logging.getLogger("marketplace.money")
 
 CENT = Decimal("0.01")
 OPEN = (Refund.PENDING, Refund.SUCCEEDED)  # refunds that hold money back from further refunds
@@ -143,6 +146,10 @@ def apply_stripe_refund(*, refund_object: dict) -> str:
         refund.status, refund.failure = Refund.FAILED, (refund_object.get("failure_reason") or status)[:255]
         refund.date_settled = timezone.now()
         refund.save(update_fields=["status", "failure", "date_settled"])
+        money_log.warning(
+            "refund failed order=%s amount=%s %s refund=%s", refund.order.number, refund.amount, refund.currency,
+            refund.pk, extra={**_fields(refund), "event": "refund_failed", "failure": refund.failure},
+        )  # fmt: skip
         return "refund failed"
     return f"refund {status}"
 
@@ -161,6 +168,10 @@ def _settle(refund: Refund, *, reference: str) -> None:
         PaymentEventQuantity.objects.create(event=event, line=refund_line.line, quantity=refund_line.quantity)
     refund.status, refund.date_settled = Refund.SUCCEEDED, timezone.now()
     refund.save(update_fields=["status", "date_settled"])
+    money_log.info(
+        "refund order=%s amount=%s %s refund=%s", order.number, refund.amount, refund.currency, refund.pk,
+        extra=_fields(refund),
+    )  # fmt: skip
 
     def enqueue():
         from marketplace.revenue.tasks import reverse_refund_task
@@ -168,3 +179,11 @@ def _settle(refund: Refund, *, reference: str) -> None:
         reverse_refund_task.delay(refund_id=refund.pk)
 
     transaction.on_commit(enqueue)
+
+
+def _fields(refund: Refund) -> dict:
+    """A refund's structured log fields (the money logger's JSON keys)."""
+    return {
+        "event": "refund", "order": refund.order.number, "amount": str(refund.amount), "currency": refund.currency,
+        "method": refund.method, "refund": refund.pk,
+    }  # fmt: skip

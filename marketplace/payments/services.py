@@ -2,6 +2,7 @@
 verified source: for the offline method, staff (or the one operator who sold every line) confirming that the bank
 transfer arrived."""
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,8 @@ PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
+
+money_log = logging.getLogger("marketplace.money")
 
 
 def may_confirm_offline_payment(*, user, order) -> bool:
@@ -61,6 +64,11 @@ def _record_payment(order, source, amount, reference: str) -> None:
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
     order.set_status("Paid")
     fulfilment.start_paid_order(order=order, payment_event=event)
+    money_log.info(
+        "payment order=%s amount=%s %s", order.number, amount, source.currency,
+        extra={"event": "payment", "order": order.number, "amount": str(amount), "currency": source.currency,
+               "method": source.source_type.code, "payment_event": event.pk},
+    )  # fmt: skip
 
 
 # --- Stripe webhooks --------------------------------------------------------------------------------------------

@@ -77,8 +77,9 @@ def _book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting]
         if JournalEntry.objects.filter(reference=reference).exists():
             return None  # booked by someone else in the meantime
         raise
-    logger.info("ledger %s %s amount=%s order=%s", kind, reference, amount, fields.get("order") and
-                fields["order"].number)  # fmt: skip
+    number = fields["order"].number if fields.get("order") else None
+    logger.info("ledger %s %s amount=%s order=%s", kind, reference, amount, number,
+                extra={"event": kind, "reference": reference, "order": number, "amount": str(amount)})  # fmt: skip
     return entry
 
 
@@ -282,7 +283,9 @@ def transfer_payout(*, payout_id: int) -> str:
     Payout.objects.filter(pk=payout.pk, status=Payout.PENDING).update(
         stripe_transfer_id=transfer["id"], status=Payout.PAID, date_settled=timezone.now()
     )
-    logger.info("payout %s transferred %s %s to %s", payout.pk, payout.amount, payout.currency, transfer["id"])
+    logger.info("payout %s transferred %s %s to %s", payout.pk, payout.amount, payout.currency, transfer["id"],
+                extra={"event": "payout_transferred", "payout": payout.pk, "amount": str(payout.amount),
+                       "currency": payout.currency})  # fmt: skip
     return "transferred"
 
 

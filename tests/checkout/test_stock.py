@@ -60,7 +60,7 @@ def test_allocation_never_goes_beyond_stock():
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_checkouts_for_the_last_five_units():
+def test_twenty_concurrent_checkouts_for_the_last_five_units(seeded):
     # given 20 shoppers, each with the product in a basket ready to order, and 5 units left
     product = product_in_stock(title="Seed Eco-Home kit", stock=5)
     shoppers = [Client() for _ in range(20)]

@@ -146,25 +146,6 @@ def _place_order(offers: dict, *, shopper=None):
 
 # What the data migrations put in the database and the shop needs: a transactional test (another's, earlier in the
 # run) ends with a flush that empties every table, and a serialized rollback cannot be mixed with such tests.
-SEED_MIGRATIONS = [
-    ("marketplace", "0001_countries"), ("catalogue", "0034_levels_and_goods"), ("tiers", "0002_the_six_tiers"),
-    ("marketplace", "0002_shipping_event_types"), ("revenue", "0002_default_policy_and_shared_accounts"),
-]  # fmt: skip
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    """Run the seeding data migrations again (each adds only what is missing), for tests on a committed database."""
-    from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(connection)
-    with connection.schema_editor() as editor:
-        for app_label, name in SEED_MIGRATIONS:
-            for operation in loader.get_migration(app_label, name).operations:
-                operation.code(apps, editor)
-
-
 # The worker's own default queue is the test's, so what its tasks enqueue (a paid order's fulfilment) stays there.
 WORKER = """
 import sys

@@ -18,6 +18,7 @@ def booked(two_operators, django_capture_on_commit_callbacks):
     return JournalEntry.objects.get(order=order)
 
 
+@pytest.mark.services
 @pytest.mark.django_db
 def test_posted_rows_cannot_be_changed_or_deleted(booked):
     posting = booked.postings.first()

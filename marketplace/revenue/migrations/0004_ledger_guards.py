@@ -1,6 +1,7 @@
-"""The database itself guards the ledger: posted rows cannot be updated or deleted, whoever asks (the admin, the
-ORM or raw SQL from the application's role), and on PostgreSQL an entry whose postings do not sum to zero is
-refused when its transaction commits."""
+"""PostgreSQL, the production database, guards the ledger itself: posted rows cannot be updated or deleted, whoever
+asks (the admin, the ORM or raw SQL from the application's role), and an entry whose postings do not sum to zero is
+refused when its transaction commits. (The embedded SQLite default relies on the models and services alone: its test
+runs flush tables with DELETE, which such triggers would refuse.)"""
 
 from django.db import migrations
 
@@ -44,21 +45,6 @@ POSTGRES_REVERSE = [
     "DROP TRIGGER IF EXISTS revenue_posting_append_only ON revenue_posting;",
     "DROP FUNCTION IF EXISTS revenue_refuse_change();",
 ]
-SQLITE = [
-    f"""
-    CREATE TRIGGER IF NOT EXISTS revenue_{table}_no_{op.lower()} BEFORE {op} ON revenue_{table}
-    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: book a correcting entry'); END;
-    """
-    for table in ("posting", "journalentry")
-    for op in ("UPDATE", "DELETE")
-]
-SQLITE_REVERSE = [
-    f"DROP TRIGGER IF EXISTS revenue_{table}_no_{op.lower()};"
-    for table in ("posting", "journalentry")
-    for op in ("UPDATE", "DELETE")
-]
-
-
 def _run(statements: dict):
     def run(apps, schema_editor):
         for sql in statements.get(schema_editor.connection.vendor, []):
@@ -71,7 +57,7 @@ class Migration(migrations.Migration):
     dependencies = [("revenue", "0003_journal_value_date")]
     operations = [
         migrations.RunPython(
-            _run({"postgresql": POSTGRES, "sqlite": SQLITE}),
-            _run({"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}),
+            _run({"postgresql": POSTGRES}),
+            _run({"postgresql": POSTGRES_REVERSE}),
         )
     ]
