@@ -78,8 +78,8 @@ def _book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting]
             return None  # booked by someone else in the meantime
         raise
     number = fields["order"].number if fields.get("order") else None
-    logger.info("ledger %s %s amount=%s order=%s", kind, reference, amount, number,
-                extra={"event": kind, "reference": reference, "order": number, "amount": str(amount)})  # fmt: skip
+    fields_logged = {"event": f"ledger_{kind}", "reference": reference, "order": number, "amount": str(amount)}
+    logger.info("ledger %s %s amount=%s order=%s", kind, reference, amount, number, extra=fields_logged)
     return entry
 
 
