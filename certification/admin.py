@@ -9,6 +9,7 @@ from certification.models import (
     PerformanceResult,
     Review,
 )
+from marketplace.admin import ReadOnlyAdmin
 
 
 @admin.register(PerformanceCriterion)
@@ -18,19 +19,10 @@ class PerformanceCriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     """The audit trail is read-only, here as everywhere."""
 
     list_display = ["application", "certifier", "verdict", "date_created"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Certificate)

@@ -380,6 +380,8 @@ DEMO_ORDERS = [
     (0, [("maker-mail", "microfactory-handbook-L2", 1)], False),
 ]  # fmt: skip
 # What operators did next: (order index, storefront slug, carrier, tracking number); and one partial refund.
+DEMO_ADDRESS = {"first_name": "Ada", "last_name": "Maker", "line1": "1 Workshop Lane", "line4": "Maysville",
+                "postcode": "64469"}  # fmt: skip
 DEMO_SHIPMENTS = [(1, "apartment-fab", "USPS", "9400 1000 0000 0000 0001"), (2, "garage-works", "DHL", "JD014600"),
                   (4, "homestead-hub", "La Poste", "6A12345678901")]  # fmt: skip
 DEMO_REFUND = (3, "factor-e-farm", "150.00", "Arrived with a cracked gripper; the shopper kept the arm.")
@@ -390,50 +392,26 @@ def _place_demo_orders(*, shopper, staff) -> None:
     method), paid, delivered, shipped, one partly refunded, dated over half a year; then payouts. Once."""
     from datetime import timedelta
 
-    from oscar.apps.checkout.calculators import OrderTotalCalculator
-    from oscar.apps.order.utils import OrderCreator
-
-    from marketplace.basket.models import Basket
-    from marketplace.checkout.services import offline_payment_source
+    from marketplace.checkout.services import place_offline_order
     from marketplace.fulfilment import delivery
     from marketplace.fulfilment import services as fulfilment
     from marketplace.fulfilment.models import OperatorOrder
-    from marketplace.partner.strategy import Default
     from marketplace.payments import refunds
     from marketplace.payments.services import confirm_offline_payment
     from marketplace.revenue import services as revenue
-    from marketplace.shipping.methods import ByOperator
 
     if shopper.orders.exists():
         return
-    Country = get_model("address", "Country")
+    country = get_model("address", "Country").objects.get(iso_3166_1_a2="US")
     Order = get_model("order", "Order")
     PaymentEvent = get_model("order", "PaymentEvent")
-    ShippingAddress = get_model("order", "ShippingAddress")
     orders = []
     for months_ago, offers, paid in DEMO_ORDERS:
-        basket = Basket.objects.create(owner=shopper)
-        basket.strategy = Default()
-        for slug, upc, quantity in offers:
-            offer = Storefront.objects.get(slug=slug).partner.stockrecords.get(product__upc=upc)
-            basket.choose_offer(offer)
-            basket.add_product(offer.product, quantity)
-        method = ByOperator()
-        charge = method.calculate(basket)
-        total = OrderTotalCalculator().calculate(basket, charge)
-        address = ShippingAddress.objects.create(
-            first_name="Ada", last_name="Maker", line1="1 Workshop Lane", line4="Maysville", postcode="64469",
-            country=Country.objects.get(iso_3166_1_a2="US"),
-        )  # fmt: skip
-        number = str(100000 + basket.pk)
-        order = OrderCreator().place_order(
-            basket=basket, total=total, shipping_method=method, shipping_charge=charge, user=shopper,
-            shipping_address=address, order_number=number, status="Pending",
-        )  # fmt: skip
-        source = offline_payment_source(order_number=number, amount=total.incl_tax, currency=total.currency)
-        source.order = order
-        source.save()
-        basket.submit()
+        offers = [
+            (Storefront.objects.get(slug=slug).partner.stockrecords.get(product__upc=upc), quantity)
+            for slug, upc, quantity in offers
+        ]
+        order = place_offline_order(offers=offers, shopper=shopper, address=DEMO_ADDRESS | {"country": country})
         placed = timezone.now() - timedelta(days=30 * months_ago + 2)
         Order.objects.filter(pk=order.pk).update(date_placed=placed)
         if paid:

@@ -58,3 +58,36 @@ def _message_context(order: Order) -> dict:
     except NoReverseMatch:
         status_url = ""
     return {"user": order.user, "order": order, "lines": order.lines.all(), "status_url": status_url}
+
+
+def place_offline_order(*, offers, shopper=None, address: dict, number: str = "", email: str = "", status="Pending"):
+    """Place an order of ``offers`` ((offer, quantity) pairs) as checkout places it: the shopper's chosen offers,
+    each operator's shipping, Oscar's OrderCreator, a bank-transfer source awaiting payment. For the demo shop and
+    tests; shoppers go through the checkout views."""
+    from oscar.apps.checkout.calculators import OrderTotalCalculator
+
+    from marketplace.basket.models import Basket
+    from marketplace.partner.strategy import Default
+    from marketplace.shipping.methods import ByOperator
+
+    OrderCreator = get_class("order.utils", "OrderCreator")
+    ShippingAddress = get_model("order", "ShippingAddress")
+    basket = Basket.objects.create(owner=shopper)
+    basket.strategy = Default()
+    for offer, quantity in offers:
+        basket.choose_offer(offer)
+        basket.add_product(offer.product, quantity)
+    method = ByOperator()
+    charge = method.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, charge)
+    number = number or get_class("order.utils", "OrderNumberGenerator")().order_number(basket)
+    order = OrderCreator().place_order(
+        basket=basket, total=total, shipping_method=method, shipping_charge=charge, user=shopper,
+        shipping_address=ShippingAddress.objects.create(**address), order_number=number, status=status,
+        guest_email=email if shopper is None else "",
+    )  # fmt: skip
+    source = offline_payment_source(order_number=number, amount=total.incl_tax, currency=total.currency)
+    source.order = order
+    source.save()
+    basket.submit()
+    return order

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from marketplace.admin import ReadOnlyAdmin
 from marketplace.fulfilment.models import (
     DistributionLicence,
     Enrolment,
@@ -7,7 +8,6 @@ from marketplace.fulfilment.models import (
     OperatorOrder,
     OperatorOrderEvent,
 )
-from marketplace.payments.admin import ReadOnlyAdmin
 
 
 class EventInline(admin.TabularInline):

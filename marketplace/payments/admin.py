@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from marketplace.admin import ReadOnlyAdmin
 from marketplace.payments.models import Refund, RefundLine, StripeIntent, WebhookEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money records are written by the services only; staff read them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookEvent)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from marketplace.payments.admin import ReadOnlyAdmin
+from marketplace.admin import ReadOnlyAdmin
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
 
 

@@ -2,11 +2,10 @@
 the staff's overview (accounts, manual payouts, the allocation policy)."""
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from marketplace.access import staff_member_required
 from marketplace.revenue import charts, selectors, services
 from marketplace.revenue.forms import PolicyForm, SettlePayoutForm
 from marketplace.revenue.models import Account, Payout, Posting
@@ -98,19 +98,6 @@ def royalties(request):
 
 
 # --- staff -----------------------------------------------------------------------------------------------------
-
-
-def staff_member_required(view):
-    """Staff only: anonymous visitors are sent to sign in, signed-in non-staff get 403 (not a login loop)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _staff_page(request, policy_form: PolicyForm | None = None):

@@ -1,17 +1,16 @@
 """Storefront pages: the public directory and pages, applying to open one, and the dashboard pages for operators
 (their own storefront only) and staff."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from certification import marks
+from marketplace.access import staff_member_required
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
     DecisionForm,
@@ -102,19 +101,6 @@ def apply_for_tier(request):
 
 
 # --- staff -----------------------------------------------------------------------------------------------------
-
-
-def staff_member_required(view):
-    """Staff only: anonymous visitors are sent to sign in, signed-in non-staff get 403 (not a login loop)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @staff_member_required

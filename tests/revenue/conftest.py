@@ -23,7 +23,6 @@ from marketplace.celery import app as celery_app
 from tests import factories
 
 Country = get_model("address", "Country")
-ShippingAddress = get_model("order", "ShippingAddress")
 
 POLICY = {
     "campus_fund_minimum_percent": Decimal("5.00"), "marketing_percent": Decimal("5.00"),
@@ -110,36 +109,12 @@ def refund(staff, django_capture_on_commit_callbacks):
 
 def _place_order(offers: dict, *, shopper=None):
     """An order of ``offers`` (offer → quantity), placed as checkout places it, awaiting its bank transfer."""
-    from oscar.apps.checkout.calculators import OrderTotalCalculator
-    from oscar.apps.order.utils import OrderCreator
+    from marketplace.checkout.services import place_offline_order
 
-    from marketplace.basket.models import Basket
-    from marketplace.checkout.services import offline_payment_source
-    from marketplace.partner.strategy import Default
-    from marketplace.shipping.methods import ByOperator
-
-    basket = Basket.objects.create(owner=shopper)
-    basket.strategy = Default()
-    for offer, quantity in offers.items():
-        basket.choose_offer(offer)
-        basket.add_product(offer.product, quantity)
-    method = ByOperator()
-    charge = method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, charge)
-    address = ShippingAddress.objects.create(
-        first_name="Ada", last_name="Maker", line1="1 Workshop Lane", line4="Maysville", postcode="64469",
-        country=Country.objects.get(iso_3166_1_a2="US"),
-    )  # fmt: skip
-    number = str(next(_numbers))
-    order = OrderCreator().place_order(
-        basket=basket, total=total, shipping_method=method, shipping_charge=charge, user=shopper,
-        shipping_address=address, order_number=number, status="Pending", guest_email="buyer@example.com",
-    )  # fmt: skip
-    source = offline_payment_source(order_number=number, amount=total.incl_tax, currency=total.currency)
-    source.order = order
-    source.save()
-    basket.submit()
-    return order
+    address = {"first_name": "Ada", "last_name": "Maker", "line1": "1 Workshop Lane", "line4": "Maysville",
+               "postcode": "64469", "country": Country.objects.get(iso_3166_1_a2="US")}  # fmt: skip
+    return place_offline_order(offers=list(offers.items()), shopper=shopper, address=address,
+                               number=str(next(_numbers)), email="buyer@example.com")  # fmt: skip
 
 
 # --- real Celery workers ----------------------------------------------------------------------------------------
