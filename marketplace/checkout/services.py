@@ -1,4 +1,4 @@
-"""Checkout's writes: the offline payment method and the order-placed email."""
+"""Checkout's writes: the offline payment method, one order per submitted basket, and the order-placed email."""
 
 import logging
 from decimal import Decimal
@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from oscar.core.loading import get_class, get_model
 
+Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 CommunicationEvent = get_model("order", "CommunicationEvent")
 CommunicationEventType = get_model("communication", "CommunicationEventType")
@@ -25,6 +26,19 @@ def offline_payment_source(*, order_number: str, amount: Decimal, currency: str)
     """An unsaved payment source for an offline (bank transfer) payment: allocated now, debited when confirmed."""
     source_type, _ = SourceType.objects.get_or_create(code=OFFLINE_SOURCE_CODE, defaults={"name": OFFLINE_SOURCE_NAME})
     return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=order_number)
+
+
+def order_already_placed(*, basket_id: int) -> Order | None:
+    """The same checkout submitted twice is placed once. Call inside the submission's transaction: it locks the
+    basket's row until that transaction ends, so a second submission of the basket waits for the first and then
+    finds its order (Oscar's order number comes from the basket id, so it could not be placed again anyway)."""
+    Basket.objects.select_for_update().filter(pk=basket_id).exists()
+    return Order.objects.filter(basket_id=basket_id).first()
+
+
+def is_deadlock(error: Exception) -> bool:
+    """PostgreSQL chose this transaction as a deadlock's victim (SQLSTATE 40P01): safe to run it again."""
+    return getattr(error.__cause__, "pgcode", None) == "40P01"
 
 
 def send_order_placed_email(*, order_id: int) -> bool:

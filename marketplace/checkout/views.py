@@ -1,5 +1,11 @@
+from django import http
+from django.conf import settings
 from django.contrib import messages
+from django.core.signing import BadSignature, Signer
+from django.db import transaction
+from django.urls import reverse
 from oscar.apps.checkout import views
+from oscar.core.loading import get_class
 
 from marketplace.checkout import services
 
@@ -19,6 +25,26 @@ def available_methods() -> list[tuple[str, str]]:
 class PaymentDetailsView(views.PaymentDetailsView):
     """Choose how to pay; the choice is kept in the checkout session until the order is placed. A card order is
     placed as Pending with its Stripe PaymentIntent; it becomes paid only when Stripe confirms it server side."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (self.preview and request.method == "POST" and request.POST.get("action") == "place_order"):
+            return super().dispatch(request, *args, **kwargs)
+        # One transaction for the whole submission, holding the basket's row lock: the same checkout posted again
+        # (a double click, a retrying proxy) waits for this one and lands on its order.
+        with transaction.atomic():
+            basket_id = request.basket.id if not request.basket.is_empty else _submitted_basket_id(request)
+            order = services.order_already_placed(basket_id=basket_id) if basket_id else None
+            if order is None:
+                return super().dispatch(request, *args, **kwargs)
+        return self.land_on_placed_order(request, order)
+
+    def land_on_placed_order(self, request, order):
+        """Leave the session as the submission that placed ``order`` left it, so whichever request saves the
+        session last, the shopper sees this order's thank-you page."""
+        get_class("checkout.utils", "CheckoutSessionData")(request).flush()
+        request.session["checkout_order_id"] = order.pk
+        messages.info(request, f"Your order {order.number} has already been placed.")
+        return http.HttpResponseRedirect(reverse("checkout:thank-you"))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -46,6 +72,21 @@ class PaymentDetailsView(views.PaymentDetailsView):
         self.add_payment_source(
             services.offline_payment_source(order_number=order_number, amount=total.incl_tax, currency=total.currency)
         )
+
+
+def _submitted_basket_id(request) -> int | None:
+    """The basket this browser just submitted, when it is no longer open: a guest's basket cookie, else the order
+    the session last placed."""
+    cookie = request.COOKIES.get(settings.OSCAR_BASKET_COOKIE_OPEN)
+    if cookie and not request.user.is_authenticated:
+        try:
+            return int(Signer().unsign(cookie))
+        except (BadSignature, ValueError):
+            return None
+    order_id = request.session.get("checkout_order_id")
+    if order_id:
+        return services.Order.objects.filter(pk=order_id).values_list("basket_id", flat=True).first()
+    return None
 
 
 class ThankYouView(views.ThankYouView):
