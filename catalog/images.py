@@ -1,13 +1,20 @@
-"""Uploaded images are checked with Pillow: real image types only, bounded bytes and pixels."""
+"""Uploaded images are checked with Pillow (real image types only, one frame, bounded bytes and pixels) and
+re-encoded: what is stored is a new file Pillow wrote from the pixels, without EXIF or anything appended."""
 
+import io
+import os
+
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 6000
 MAX_PIXELS = 25_000_000
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+ZIP_TAIL = 65_535 + 22  # a ZIP's end-of-directory record sits within this many bytes of its end
 
 
 def validate_image(upload) -> None:
@@ -21,6 +28,9 @@ def validate_image(upload) -> None:
         raise ValidationError(_("The file is empty."), code="empty")
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
+        upload.seek(max(0, upload.size - ZIP_TAIL))
+        if b"PK\x05\x06" in upload.read(ZIP_TAIL):  # a ZIP archive's directory: an image+ZIP polyglot
+            raise ValidationError(_("This image carries an archive; upload the picture alone."), code="polyglot")
         upload.seek(0)
         with Image.open(upload) as image:
             kind = image.format
@@ -37,8 +47,41 @@ def validate_image(upload) -> None:
                     code="too_many_pixels",
                     params={"w": width, "h": height, "side": MAX_SIDE},
                 )
+            if getattr(image, "is_animated", False):
+                raise ValidationError(_("Animated images are not accepted; upload a single picture."), code="animated")
             image.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(_("This file is not a valid image."), code="invalid") from exc
     finally:
         upload.seek(position)
+
+
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+
+
+def reencode(upload) -> SimpleUploadedFile:
+    """A new file written by Pillow from the upload's pixels (checked first: ``validate_image``), in the same format,
+    turned upright, without EXIF, comments or trailing bytes (a JPEG+ZIP polyglot loses its ZIP)."""
+    validate_image(upload)
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            kind = image.format
+            picture = ImageOps.exif_transpose(image)
+            if kind == "JPEG" and picture.mode not in ("RGB", "L"):
+                picture = picture.convert("RGB")
+            out = io.BytesIO()
+            picture.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {}))
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("This file is not a valid image."), code="invalid") from exc
+    name = os.path.splitext(os.path.basename(upload.name or "image"))[0][:80] + EXTENSIONS[kind]
+    return SimpleUploadedFile(name, out.getvalue(), content_type=Image.MIME[kind])
+
+
+class ReencodedImageField(forms.ImageField):
+    """Django's image field, storing the re-encoded picture instead of the uploaded bytes."""
+
+    def to_python(self, data):
+        # FileField's checks (empty, name) only: ``reencode`` checks bytes and pixels before Pillow decodes anything.
+        upload = forms.FileField.to_python(self, data)
+        return None if upload is None else reencode(upload)

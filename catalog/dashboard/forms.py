@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
 
 from catalog import licences
+from catalog.images import ReencodedImageField
 from catalog.models import BillOfMaterialsLine, Design, DesignDocument, DesignImage, LicenceTerms, Product
 
 
@@ -75,7 +76,8 @@ BillOfMaterialsFormSet = inlineformset_factory(
     can_delete=True,
 )
 DesignImageFormSet = inlineformset_factory(
-    Design, DesignImage, fields=["image", "caption", "display_order"], extra=1, can_delete=True
+    Design, DesignImage, fields=["image", "caption", "display_order"], extra=1, can_delete=True,
+    field_classes={"image": ReencodedImageField},
 )
 LicenceTermsFormSet = inlineformset_factory(
     Product,

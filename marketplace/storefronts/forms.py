@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.images import ReencodedImageField
 from catalog.models import Category
 from marketplace.storefronts import geo
 from marketplace.storefronts.models import Storefront
@@ -51,12 +52,14 @@ class StorefrontApplicationForm(_LocatedForm):
     class Meta:
         model = Storefront
         fields = ["slug", *EDITABLE, "tier"]
+        field_classes = {"logo": ReencodedImageField, "banner": ReencodedImageField}
 
 
 class StorefrontSettingsForm(_LocatedForm):
     class Meta:
         model = Storefront
         fields = EDITABLE
+        field_classes = {"logo": ReencodedImageField, "banner": ReencodedImageField}
 
 
 class LocationForm(forms.Form):

@@ -1,0 +1,1 @@
+"""Hostile input for the reliability tests, generated in the tests (nothing binary is committed)."""
