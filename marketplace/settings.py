@@ -175,7 +175,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (J
 CELERY_BEAT_SCHEDULE = {
     # The sweep allocates any captured payment whose allocation task was lost; payouts run nightly.
     "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},
+    "fulfil-missed-lines": {"task": "marketplace.fulfilment.tasks.fulfil_missed_lines_task", "schedule": 600},
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
+    # Completes card payments and refunds Stripe settled whose webhook never arrived.
+    "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
     "worker-heartbeat": {"task": "marketplace.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
@@ -363,5 +366,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "marketplace.money": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "marketplace.money": {"level": "INFO"},
+        "stripe": {"level": "INFO"},  # its DEBUG lines carry whole responses, which may include card details
+    },
 }

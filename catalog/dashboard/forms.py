@@ -76,7 +76,11 @@ BillOfMaterialsFormSet = inlineformset_factory(
     can_delete=True,
 )
 DesignImageFormSet = inlineformset_factory(
-    Design, DesignImage, fields=["image", "caption", "display_order"], extra=1, can_delete=True,
+    Design,
+    DesignImage,
+    fields=["image", "caption", "display_order"],
+    extra=1,
+    can_delete=True,
     field_classes={"image": ReencodedImageField},
 )
 LicenceTermsFormSet = inlineformset_factory(

@@ -49,7 +49,7 @@ def start_paid_order(*, order, payment_event) -> None:
         fulfil_order_task.delay(order_id=order.pk)
         allocate_payment_task.delay(payment_event_id=payment_event.pk)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)  # a broker that is down is logged; the sweeps redo both
 
 
 def may_manage(*, user, part: OperatorOrder) -> bool:
@@ -97,6 +97,15 @@ def _move(part: OperatorOrder, status: str, *, actor, note: str) -> None:
 def paid_line_ids(*, order_id: int) -> list[int]:
     return list(
         Line.objects.filter(order_id=order_id, order__status__in=("Paid", "Complete")).values_list("pk", flat=True)
+    )
+
+
+def unfulfilled_paid_line_ids() -> list[int]:
+    """Paid lines whose delivery never started: what the fulfilment sweep picks up if a task was lost."""
+    return list(
+        Line.objects.filter(order__status__in=("Paid", "Complete"), fulfilment__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

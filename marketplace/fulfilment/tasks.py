@@ -35,6 +35,23 @@ def fulfil_line_task(self, line_id: int) -> None:
         delivery.record_failure(line_id=line_id, error=repr(error))
 
 
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def fulfil_missed_lines_task(self) -> int:
+    """The sweep: a paid line whose fulfilment task was lost (a broker restart, a killed worker) is delivered here."""
+    from marketplace.fulfilment import delivery, services
+
+    missed = services.unfulfilled_paid_line_ids()
+    for line_id in missed:
+        try:
+            delivery.fulfil_line(line_id=line_id)  # does nothing if delivered in the meantime
+        except TRANSIENT:
+            raise
+        except Exception as error:  # as fulfil_line_task: staff see it on the line; the sweep goes on
+            logger.exception("fulfilment of order line %s failed", line_id)
+            delivery.record_failure(line_id=line_id, error=repr(error))
+    return len(missed)
+
+
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
 def notify_operator_task(self, part_id: int) -> None:
     from marketplace.fulfilment import services

@@ -178,7 +178,7 @@ def _settle(refund: Refund, *, reference: str) -> None:
 
         reverse_refund_task.delay(refund_id=refund.pk)
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(enqueue, robust=True)  # a broker that is down is logged; the revenue sweep reverses it
 
 
 def _fields(refund: Refund) -> dict:

@@ -76,10 +76,22 @@ def _record_payment(order, source, amount, reference: str) -> None:
 STRIPE_SOURCE_CODE = "stripe"
 
 
+CARD_DATA_KEYS = frozenset({"cvc", "exp_month", "exp_year"})  # charges carry the card's expiry
+
+
+def without_card_data(value):
+    """Stripe's JSON without any card number, CVC or expiry (we never store those); last4 and brand stay."""
+    if isinstance(value, dict):
+        return {key: without_card_data(item) for key, item in value.items() if key not in CARD_DATA_KEYS}
+    if isinstance(value, list):
+        return [without_card_data(item) for item in value]
+    return value
+
+
 def record_webhook_event(*, payload: dict) -> tuple[WebhookEvent, bool]:
-    """Store a verified event once; a duplicate delivery returns the stored one and False."""
+    """Store a verified event once, without card data; a duplicate delivery returns the stored one and False."""
     stored, created = WebhookEvent.objects.get_or_create(
-        event_id=payload["id"], defaults={"type": payload["type"], "payload": payload}
+        event_id=payload["id"], defaults={"type": payload["type"], "payload": without_card_data(payload)}
     )
     if created:
         transaction.on_commit(lambda: _enqueue(stored.pk))

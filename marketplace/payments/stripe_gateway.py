@@ -79,3 +79,8 @@ def create_transfer(*, amount: Decimal, currency: str, destination: str, payout_
         options={"idempotency_key": idempotency_key},
     )  # fmt: skip
     return transfer.to_dict()
+
+
+def refunds_for_intent(intent_id: str) -> list[dict]:
+    listed = _client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+    return [refund.to_dict() for refund in listed.data]

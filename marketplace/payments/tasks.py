@@ -17,3 +17,10 @@ def submit_stripe_refund_task(self, refund_id: int) -> None:
     from marketplace.payments import refunds
 
     refunds.submit_stripe_refund(refund_id=refund_id)  # does nothing once Stripe has the refund
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reconcile_payments_task(self) -> None:
+    from marketplace.payments import reconcile
+
+    reconcile.reconcile_payments()  # completes only what Stripe settled and we have not: safe to run again

@@ -1,4 +1,5 @@
 import json
+import time
 from decimal import Decimal, InvalidOperation
 
 import stripe
@@ -25,6 +26,8 @@ Order = get_model("order", "Order")
 def confirm_offline_payment(request, number):
     order = get_object_or_404(Order, number=number)
     if not services.may_confirm_offline_payment(user=request.user, order=order):
+        if not order.lines.filter(partner__users=request.user).exists():
+            raise Http404  # not one of its lines: answer as for an order that does not exist
         raise PermissionDenied
     try:
         services.confirm_offline_payment(order_id=order.pk, actor=request.user,
@@ -36,22 +39,32 @@ def confirm_offline_payment(request, number):
     return redirect("dashboard:order-detail", number=order.number)
 
 
+WEBHOOK_TOLERANCE = 300  # seconds a signature stays good, either side of our clock (Stripe's default)
+
+
+def _signed_at(header: str) -> int:
+    """The signature's timestamp, read as Stripe's library reads it (the first ``t=``); already verified."""
+    return int(next(item.split("=", 1)[1] for item in header.split(",") if item.split("=", 1)[0] == "t"))
+
+
 @csrf_exempt  # the only CSRF-exempt view: Stripe signs its requests instead
 @require_POST
 def stripe_webhook(request):
-    """Verify the signature with Stripe's library (which also refuses old timestamps), store the event once, answer;
-    the work happens in a Celery task."""
+    """Verify the signature with Stripe's library (which refuses old timestamps; we also refuse future ones), store
+    the event once, answer; the work happens in a Celery task."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise Http404("Stripe is not configured.")
+    header = request.headers.get("Stripe-Signature", "")
     try:
-        event = stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
+        stripe.WebhookSignature.verify_header(request.body, header, secret, tolerance=WEBHOOK_TOLERANCE)
+        if _signed_at(header) > time.time() + WEBHOOK_TOLERANCE:
+            raise ValueError("signed in the future")  # Stripe's library refuses only old timestamps
         payload = json.loads(request.body)
-        if not (isinstance(payload.get("id"), str) and isinstance(payload.get("type"), str)):
+        if not isinstance(payload, dict) or not all(isinstance(payload.get(key), str) for key in ("id", "type")):
             raise ValueError("an event needs an id and a type")
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("Invalid payload or signature.")
-    del event  # verified; we keep Stripe's JSON exactly as it was signed
     with transaction.atomic():
         _, created = services.record_webhook_event(payload=payload)
     return JsonResponse({"received": True, "duplicate": not created})
@@ -106,6 +119,8 @@ def _money(value: str) -> Decimal:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValidationError(f"“{value[:20]}” is not an amount.") from None
+    if amount.is_finite() and abs(amount) >= Decimal("1e12"):  # quantize() would overflow the decimal context
+        raise ValidationError(f"“{value[:20]}” is too large an amount.")
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(f"“{value[:20]}” is not an amount in cents.")
     return amount

@@ -148,6 +148,15 @@ def unallocated_payment_ids() -> list[int]:
     return [pk for pk in ids if f"payment:{pk}" not in booked]
 
 
+def unreversed_refund_ids() -> list[int]:
+    """Settled refunds with no reversal yet: what the sweep picks up if a task was lost."""
+    from marketplace.payments.models import Refund
+
+    booked = set(JournalEntry.objects.filter(kind=JournalEntry.REFUND).values_list("reference", flat=True))
+    ids = Refund.objects.filter(status=Refund.SUCCEEDED).order_by("pk").values_list("pk", flat=True)
+    return [pk for pk in ids if f"refund:{pk}" not in booked]
+
+
 def allocate_order(*, order) -> None:
     for event_id in PaymentEvent.objects.filter(order=order, event_type__code="paid").values_list("pk", flat=True):
         allocate_payment(payment_event_id=event_id)
@@ -255,7 +264,7 @@ def pay_out(*, account_id: int, threshold: Decimal, currency: str) -> Payout | N
         if method == Payout.STRIPE:
             from marketplace.revenue.tasks import transfer_payout_task
 
-            transaction.on_commit(lambda: transfer_payout_task.delay(payout_id=payout.pk))
+            transaction.on_commit(lambda: transfer_payout_task.delay(payout_id=payout.pk), robust=True)
     return payout
 
 

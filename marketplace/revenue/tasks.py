@@ -20,13 +20,17 @@ def reverse_refund_task(self, refund_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def allocate_missed_payments_task(self) -> int:
-    """The sweep: a payment whose allocation task was lost (a broker restart, a killed worker) is allocated here."""
+    """The sweep: a payment whose allocation task was lost (a broker restart, a killed worker) is allocated here, and
+    a settled refund whose reversal was lost is reversed."""
     from marketplace.revenue import services
 
     missed = services.unallocated_payment_ids()
     for payment_event_id in missed:
         services.allocate_payment(payment_event_id=payment_event_id)
-    return len(missed)
+    refunds = services.unreversed_refund_ids()
+    for refund_id in refunds:
+        services.reverse_refund(refund_id=refund_id)
+    return len(missed) + len(refunds)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

@@ -159,8 +159,9 @@ class Workers:
     tmp_path: Path
     visibility_timeout: int = VISIBILITY_TIMEOUT
 
-    def start(self, *, pool: str = "solo", concurrency: int = 1) -> Worker:
-        """Start `celery worker` on this test's queue, with a short visibility timeout; wait until it answers."""
+    def start(self, *, pool: str = "solo", concurrency: int = 1, wait: bool = True) -> Worker:
+        """Start `celery worker` on this test's queue, with a short visibility timeout; wait until it answers
+        (unless ``wait`` is false: it starts taking messages before it answers a ping)."""
         number = len(self.started)
         node, log = f"{self.queue}-{number}@localhost", self.tmp_path / f"worker-{number}.log"
         env = {
@@ -176,7 +177,7 @@ class Workers:
         worker = Worker(process, node, log)
         self.started.append(worker)
         deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[node], timeout=1):
+        while wait and not celery_app.control.ping(destination=[node], timeout=1):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the Celery worker did not start:\n" + log.read_text())
         return worker
