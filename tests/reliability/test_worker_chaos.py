@@ -273,9 +273,12 @@ class Broker:
 
 
 def _use_broker(url: str) -> None:
+    from kombu import pools
+
     celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # kombu keeps its connection and producer pools in process-wide registries keyed by connection: clear them, or
+    # a later test in this process would be handed the pool closed here.
+    pools.reset()
     celery_app._pool, celery_app.amqp._producer_pool = None, None
 
 

@@ -42,7 +42,7 @@ def test_verify_ledger_finds_no_drift_in_a_consistent_ledger(booked, capsys):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_refuses_an_unbalanced_entry_at_commit():
+def test_postgresql_refuses_an_unbalanced_entry_at_commit(seeded):
     clearing = Account.objects.get(kind=Account.CLEARING)
     fund = Account.objects.get(kind=Account.CAMPUS_FUND)
     with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
