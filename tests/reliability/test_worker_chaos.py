@@ -222,8 +222,17 @@ def test_workers_killed_twenty_times_allocate_a_thousand_paid_orders_exactly_onc
     killed_at = allocated.count()
     time.sleep(workers.visibility_timeout + 0.5)  # what the last one held becomes visible again
     workers.start(pool="prefork", concurrency=4)  # the last one is left to finish
-    _wait_for(lambda: allocated.count() == ORDERS and not workers.waiting("allocate_payment_task"), seconds=240,
-              what="every allocation, including those the killed workers held",
+    _wait_for(lambda: not workers.waiting("allocate_payment_task"), seconds=240, what="the queue drained",
+              log=lambda: f"{allocated.count()} allocated, {workers.waiting()} waiting\n{workers.logs()}")  # fmt: skip
+    # Messages an earlier killed worker held come back after the visibility timeout, which a running worker checks
+    # only now and then; the beat sweep (the database as outbox) books whatever is still missing. Either way: once.
+
+    def all_booked():
+        if allocated.count() < ORDERS:
+            _run_here(allocate_missed_payments_task)
+        return allocated.count() == ORDERS
+
+    _wait_for(all_booked, seconds=120, what="every allocation, including those the killed workers held",
               log=lambda: f"{allocated.count()} allocated, {workers.waiting()} waiting\n{workers.logs()}")  # fmt: skip
 
     # then the workers were killed in the middle of the work, holding messages, twenty times
@@ -360,6 +369,6 @@ def test_orders_paid_while_the_broker_is_down_are_allocated_and_fulfilled_by_the
     paid_lines = Line.objects.filter(order__in=[*orders, late])
     assert LineFulfilment.objects.filter(line__in=paid_lines).count() == paid_lines.count() == 7
     assert not LineFulfilment.objects.filter(state=LineFulfilment.FAILED).exists()
-    assert allocate_missed_payments_task.apply().get() == 0 and fulfil_missed_lines_task.apply().get() == 0
+    assert _run_here(allocate_missed_payments_task) == 0 and _run_here(fulfil_missed_lines_task) == 0
     assert selectors.ledger_total() == 0 and verification.verify().problems == []
     connection.close()
