@@ -3,6 +3,7 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Now
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
 
@@ -71,11 +72,36 @@ def browsable_products(
         ordering = ("-rank", "pk")
     else:
         ordering = ("-date_created", "-pk")
+    Option = get_model("catalogue", "Option")
+    offers = listing_offers()
     return (
         products.order_by(*ordering)
         .select_related("product_class", "parent")
-        .prefetch_related("images", "stockrecords", "children__stockrecords")
+        .annotate(
+            # Read by Product.has_options (the add-to-basket form), instead of two queries per product.
+            has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
+        .prefetch_related(
+            "images",
+            Prefetch("stockrecords", queryset=offers),
+            Prefetch("children__stockrecords", queryset=offers),
+        )
     )
+
+
+def listing_offers() -> QuerySet:
+    """Offers with what deciding whether each is live reads (``storefronts.rules.offer_is_live``): the partner's
+    storefront, and for licences whether the operator holds the design's mark (``holds_mark``), in one query."""
+    from certification.models import MarkHolder
+
+    holds_mark = MarkHolder.objects.filter(
+        user_id=OuterRef("partner__storefront__operator_id"),
+        certificate__design_id=OuterRef("product__design_id"),
+        certificate__revoked_at__isnull=True,
+        certificate__expires_at__gt=Now(),
+    )
+    return StockRecord.objects.select_related("partner__storefront").annotate(holds_mark=Exists(holds_mark))
 
 
 def _public_products_at(level: int) -> Exists:

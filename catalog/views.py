@@ -1,16 +1,25 @@
 """Shopper pages for designs. Views parse input and call one selector; the queries live in selectors.py."""
 
+from types import SimpleNamespace
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
+from oscar.core.loading import get_class
 
 from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
 from certification import marks
+from marketplace.pagecache import anonymous_page
 from marketplace.storefronts.forms import LocationForm
 
+CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
+
+@anonymous_page
 def design_list(request):
     form = DesignFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -24,6 +33,7 @@ def design_list(request):
     return render(request, "catalog/design_list.html", {"form": form, "page_obj": page, "designs": page.object_list})
 
 
+@anonymous_page
 def design_detail(request, slug):
     location_form = LocationForm(request.GET)
     origin = location_form.location()
@@ -50,12 +60,21 @@ def design_detail(request, slug):
     return render(request, "catalog/design_detail.html", context)
 
 
+@anonymous_page
 def design_graph(request, slug):
     design = selectors.design_detail(slug=slug)
     graph = recursion.recursion_graph(design)
     return render(request, "catalog/design_graph.html", {"design": design, "graph": recursion.layout(graph)})
 
 
+def _remember_viewed(request, response, meta):
+    """A product page served from the cache still goes into the shopper's recently viewed products (a cookie)."""
+    CustomerHistoryManager.update(SimpleNamespace(id=meta["product_id"]), request, response)
+
+
+@method_decorator(
+    anonymous_page(on_hit=_remember_viewed, vary_on=(settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME,)), name="dispatch"
+)
 class ProductDetailView(OscarProductDetailView):
     """Oscar's product page, plus every live offer, nearest operator first when the shopper says where they are."""
 
@@ -76,3 +95,9 @@ class ProductDetailView(OscarProductDetailView):
         ctx["location_form"], ctx["located"] = location_form, origin is not None
         ctx["offers"] = list(live_offers(origin=origin).filter(product=self.object))
         return ctx
+
+    def send_signal(self, request, response, product):
+        """Only the recently-viewed cookie: Oscar's product_viewed receivers also write an analytics row on every
+        view, a database write on the busiest read path."""
+        CustomerHistoryManager.update(product, request, response)
+        response.cache_meta = {"product_id": product.pk}

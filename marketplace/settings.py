@@ -137,12 +137,22 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="oss"),
+            # Parallel test processes share one Redis but not one database: each keeps its own keys.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="oss") + os.environ.get("PYTEST_XDIST_WORKER", ""),
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # a stopped Redis fails fast
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if REDIS_URL:
+    # Sessions are read from Redis on every request and written through to the database, which keeps them when
+    # Redis restarts (it keeps nothing on disk here).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Catalogue pages for anonymous shoppers are served from the cache for this long at most (marketplace.pagecache);
+# any change they show retires them at once. 0 turns it off. Several web processes need the shared cache (Redis).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # Haystack stays installed because Oscar imports it; our catalogue and search pages are served from the ORM
 # (marketplace/search), so no search engine is needed. See ECOSYSTEM.md on the `simple` backend.

@@ -25,6 +25,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test's rows are rolled back without signals: pages cached by an earlier test must not be served."""
+    from marketplace import pagecache
+
+    pagecache.retire_all()
+
+
 def _redis_reachable() -> bool:
     if not settings.REDIS_URL:
         return False

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.signing import BadSignature, Signer
 from django.db import transaction
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
@@ -20,6 +20,13 @@ def available_methods() -> list[tuple[str, str]]:
     if stripe_gateway.is_configured():
         methods.append((CARD, "Card (Stripe)"))
     return methods
+
+
+class ShippingMethodView(views.ShippingMethodView):
+    """Oscar's, going straight on to the payment page: Oscar's payment-method step only redirects there (we choose
+    how to pay on the payment page), so it would cost the shopper a round trip for nothing."""
+
+    success_url = reverse_lazy("checkout:payment-details")
 
 
 class PaymentDetailsView(views.PaymentDetailsView):

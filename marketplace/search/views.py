@@ -10,16 +10,19 @@ from django.contrib import messages
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.core.loading import get_class
 
 from catalog import selectors
 from catalog.models import Category
+from marketplace.pagecache import anonymous_page
 
 SearchForm = get_class("search.forms", "SearchForm")
 
 
+@method_decorator(anonymous_page, name="dispatch")
 class CatalogueView(ListView):
     """Browse all products in the catalogue."""
 

@@ -15,7 +15,10 @@ def offer_is_live(stockrecord) -> bool:
         return False
     product = stockrecord.product
     if product.level == 3 and product.design_id:
-        # A licence stays on sale only while its operator holds the design's mark (expiry, revocation).
+        # A licence stays on sale only while its operator holds the design's mark (expiry, revocation). Lists
+        # annotate it (catalog.selectors.listing_offers) instead of asking once per offer.
+        if hasattr(stockrecord, "holds_mark"):
+            return stockrecord.holds_mark
         from certification.marks import holds_mark
 
         return holds_mark(user_id=storefront.operator_id, design_id=product.design_id)

@@ -1,6 +1,6 @@
 """Reads for storefront pages and offer lists. Distances are computed in the database query (haversine)."""
 
-from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import ASin, Cast, Cos, Now, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
@@ -69,16 +69,29 @@ def storefront_directory(*, tier=None, category=None, origin: Location | None = 
 
 
 def storefront_page(*, slug: str, viewer) -> Storefront:
-    """An active storefront with its live offers; staff and its own operator also see it while not active."""
+    """An active storefront; staff and its own operator also see it while not active."""
     storefronts = Storefront.objects.select_related("tier", "partner")
     if not (viewer.is_authenticated and viewer.is_staff):
         storefronts = storefronts.filter(Q(status=Storefront.ACTIVE) | Q(operator_id=getattr(viewer, "pk", None)))
-    offers = StockRecord.objects.filter(product__is_public=True).select_related(
-        "product__product_class", "product__design"
-    ).prefetch_related("product__images").order_by("product__level", "product__title")  # fmt: skip
-    return get_object_or_404(
-        storefronts.prefetch_related(Prefetch("partner__stockrecords", queryset=offers, to_attr="offers")), slug=slug
+    return get_object_or_404(storefronts, slug=slug)
+
+
+def storefront_offers(storefront: Storefront) -> QuerySet:
+    """The storefront's offers of public products, by level and title, for a paginated page."""
+    if not storefront.partner_id:
+        return StockRecord.objects.none()
+    return (
+        StockRecord.objects.filter(partner_id=storefront.partner_id, product__is_public=True)
+        .select_related("product__product_class", "product__design")
+        .order_by("product__level", "product__title", "pk")
     )
+
+
+def marked_designs(storefront: Storefront, marked_ids: set[int]) -> QuerySet:
+    """Designs the storefront offers and may show the OSE Certified mark on."""
+    from catalog.models import Design
+
+    return Design.objects.filter(pk__in=marked_ids, products__stockrecords__partner_id=storefront.partner_id).distinct()
 
 
 def storefront_for_operator(user) -> Storefront:

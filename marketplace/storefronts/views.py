@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from certification import marks
 from marketplace.access import staff_member_required
+from marketplace.pagecache import anonymous_page
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
     DecisionForm,
@@ -24,6 +26,7 @@ from tiers import services as tier_services
 from tiers.models import Tier, TierApplication
 
 
+@anonymous_page
 def directory(request):
     form = DirectoryForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -36,12 +39,18 @@ def directory(request):
     )
 
 
+@anonymous_page
 def detail(request, slug):
     storefront = selectors.storefront_page(slug=slug, viewer=request.user)
-    offers = storefront.partner.offers if storefront.partner_id else []
+    page = Paginator(selectors.storefront_offers(storefront), 50).get_page(request.GET.get("page"))
     marked_ids = marks.marked_design_ids(storefront=storefront)
-    marked = {offer.product.design for offer in offers if offer.product.design_id in marked_ids}
-    context = {"storefront": storefront, "offers": offers, "marked_designs": sorted(marked, key=lambda d: d.name)}
+    context = {
+        "storefront": storefront,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "offers": page.object_list,
+        "marked_designs": selectors.marked_designs(storefront, marked_ids).order_by("name") if marked_ids else [],
+    }
     return render(request, "storefronts/detail.html", context)
 
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# What catalogue pages show: products, designs and categories, offers (price, stock), storefronts and their tiers,
+# certificates and marks, and Oscar's offers.
+PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer"}
+
+
+def _retire_pages(sender, **kwargs):
+    if sender._meta.app_label in PAGE_SOURCES:
+        from marketplace import pagecache
+
+        pagecache.invalidate()
+
+
+class MarketplaceConfig(AppConfig):
+    name = "marketplace"
+
+    def ready(self):
+        for name, signal in (("post_save", post_save), ("post_delete", post_delete), ("m2m", m2m_changed)):
+            signal.connect(_retire_pages, dispatch_uid=f"pagecache-{name}")

@@ -1,0 +1,121 @@
+"""Whole pages for anonymous shoppers, kept in the shared cache (Redis in production) for a few minutes.
+
+Every stored page carries the catalogue's *generation*: a counter in the cache that each change a shopper could see
+(an offer, price or stock level, a product, design or category, a storefront, a certificate or mark, an Oscar offer)
+increments, and again once its transaction commits (``invalidate``, connected in ``marketplace.apps``). The next
+request then misses and renders afresh, on every web worker at once; old pages are never read again and expire.
+
+Only requests that would see the same page get one: GET/HEAD, signed out, and no session, basket or pending
+messages (those change the header or the page); a page that shows the recently viewed products is kept once per
+value of that cookie. The CSRF token in a stored page is a hole filled with the requester's own token on the way
+out, so forms on cached pages post as usual.
+"""
+
+import hashlib
+import logging
+import re
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+GENERATION_KEY = "pagecache:generation"
+TOKEN_HOLE = b"--csrf-token--"
+_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+_PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "OSCAR_BASKET_COOKIE_OPEN")
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A fresh start (or an evicted counter) must not meet pages stored under an earlier generation.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def retire_all() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        generation()
+    except Exception:  # a cache outage must not fail the write that changed the catalogue
+        logger.warning("Could not retire cached pages; they expire within %s s", settings.PAGE_CACHE_SECONDS)
+
+
+def invalidate(**kwargs) -> None:
+    """Retire every stored page now and again when the current transaction commits: a page rendered from the
+    old rows between the two is never served (signal-friendly)."""
+    retire_all()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(retire_all, robust=True)
+
+
+def _cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+        return False
+    cookies = request.COOKIES
+    if "messages" in cookies or any(getattr(settings, name) in cookies for name in _PERSONAL_COOKIES):
+        return False
+    return not request.user.is_authenticated
+
+
+def _key(request, gen: int, vary_on: tuple[str, ...]) -> str:
+    cookies = "|".join(request.COOKIES.get(name, "") for name in vary_on)
+    where = f"{request.get_host()}|{get_language()}|{request.get_full_path()}|{cookies}"
+    return f"pagecache:{gen}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
+    """Serve ``view``'s 200 responses to anonymous shoppers from the cache, one copy per value of the cookies
+    named in ``vary_on``. ``on_hit(request, response, meta)`` runs on every hit with what ``response.cache_meta``
+    held when the page was stored (``@anonymous_page`` or ``@anonymous_page(on_hit=..., vary_on=...)``)."""
+    if view is None:
+        return lambda view: anonymous_page(view, on_hit=on_hit, vary_on=vary_on)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        try:
+            key = _key(request, generation(), vary_on)
+            stored = cache.get(key)
+        except Exception:  # the cache is down: shoppers still get their page, rendered
+            logger.warning("Page cache unavailable", exc_info=True)
+            return view(request, *args, **kwargs)
+        if stored is not None:
+            content, content_type, meta = stored
+            response = _response(content.replace(TOKEN_HOLE, get_token(request).encode()), content_type)
+            if on_hit is not None:
+                on_hit(request, response, meta)
+            return response
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        if response.status_code == 200 and not response.streaming and not response.has_header("Cache-Control"):
+            content = response.content
+            if token := _TOKEN.search(content):
+                content = content.replace(token.group(1), TOKEN_HOLE)
+            meta = getattr(response, "cache_meta", None)
+            try:
+                cache.set(key, (content, response["Content-Type"], meta), settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Page cache unavailable", exc_info=True)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return wrapper
+
+
+def _response(content: bytes, content_type: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    patch_vary_headers(response, ("Cookie",))
+    return response
