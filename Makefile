@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test install install-test lint demo bench clean backup restore
+.PHONY: run test install install-test install-bench lint demo bench load clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,20 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "BACKUP=<file> make restore"; exit 2; }
 	$(PY) manage.py restore_db $(BACKUP)
 
+install-bench: $(PY)
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[bench]"
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+## bench: our shop vs stock Oscar vs a bare Django view, served alike on PostgreSQL (needs PostgreSQL at
+## 127.0.0.1:5432 and Redis; tables in var/bench/, method and results in bench/README.md). BENCH_ARGS=--help
+bench: install-bench
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
+
+## load: the load run - 50 guest shoppers browse, fill baskets and check out for 10 minutes against gunicorn, a
+## Celery worker, PostgreSQL (database load_run) and Redis (db 11) on loopback, then the stock, orders and ledger
+## are checked; results in var/bench/load/, method in bench/README.md. LOAD_ARGS="--users 10 --minutes 1"
+load: install-bench
+	$(PY) -m bench.load.run $(LOAD_ARGS)
