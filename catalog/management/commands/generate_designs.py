@@ -7,7 +7,10 @@ from catalog.synthetic import generate_designs
 
 
 class Command(BaseCommand):
-    help = "Generate N synthetic designs, each sold at three levels, for benchmarks."
+    help = (
+        "Generate N synthetic designs, each sold at three levels by one of 50 storefronts in 50 categories, for "
+        "benchmarks (the same rows as the stock Oscar peer shop: bench/stock)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=10_000, help="designs to add (default 10,000)")

@@ -1,0 +1,99 @@
+"""Run inside one shop's Django settings: pick the pages to measure and count their SQL queries.
+
+``python -m bench.probe`` prints JSON: each page's path and its queries (rendered, not from the page cache), and for
+our shop the queries and HTTP requests of one guest checkout. Stock Oscar's settings module is probed the same way
+(it has no designs or storefronts).
+"""
+
+import json
+import os
+import sys
+
+import django
+import django.apps
+
+
+def _first_product():
+    from django.apps import apps
+
+    Product = apps.get_model("catalogue", "Product")
+    products = Product.objects.browsable().filter(stockrecords__isnull=False, categories__isnull=False)
+    if apps.is_installed("catalog"):
+        products = products.filter(level=1, stockrecords__partner__storefront__status="active")
+    return products.order_by("pk").first()
+
+
+def pages() -> dict[str, str]:
+    from django.apps import apps
+
+    product = _first_product()
+    found = {
+        "home": "/",
+        "catalogue": "/catalogue/",
+        "category": product.categories.order_by("pk").first().get_absolute_url(),
+        "product": product.get_absolute_url(),
+        "search": "/search/?q=solar+kiln",
+    }
+    if apps.is_installed("catalog"):
+        found["design"] = product.design.get_absolute_url()
+        offer = product.stockrecords.filter(partner__storefront__isnull=False).select_related("partner__storefront")
+        found["storefront"] = offer.first().partner.storefront.get_absolute_url()
+    return found
+
+
+def add_to_basket_form() -> dict:
+    from django.apps import apps
+
+    product = _first_product()
+    offer = product.stockrecords.order_by("pk").first()
+    data = {"quantity": 1}
+    if apps.is_installed("catalog"):
+        data["offer"] = offer.pk
+    return {"path": f"/basket/add/{product.pk}/", "data": data, "product_id": product.pk, "offer_id": offer.pk}
+
+
+def count_queries(paths: dict[str, str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    counts = {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for name, path in paths.items():
+            client = Client()
+            client.get(path)  # warm: thumbnails, content types, the site
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code in (200, 302), (path, response.status_code)
+            counts[name] = len(queries)
+    return counts
+
+
+def count_checkout(basket: dict, product_path: str) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.journey import InProcessBrowser, checkout
+
+    with CaptureQueriesContext(connection) as queries:
+        requests = checkout(InProcessBrowser(), product_path=product_path, product_id=basket["product_id"],
+                            offer_id=basket["offer_id"])  # fmt: skip
+    return {"queries": len(queries), "requests": requests}
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's ALLOWED_HOSTS entry
+    found = pages()
+    basket = add_to_basket_form()
+    result = {"pages": found, "queries": count_queries(found), "basket": basket}
+    if django.apps.apps.is_installed("catalog"):
+        result["checkout"] = count_checkout(basket, found["product"])
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
