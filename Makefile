@@ -52,6 +52,7 @@ install-bench: $(PY)
 ## 127.0.0.1:5432 and Redis; tables in var/bench/, method and results in bench/README.md). BENCH_ARGS=--help
 bench: install-bench
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.allocation --orders 10000
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -92,6 +92,11 @@ def main() -> None:
     result = {"pages": found, "queries": count_queries(found), "basket": basket}
     if django.apps.apps.is_installed("catalog"):
         result["checkout"] = count_checkout(basket, found["product"])
+    else:  # stock Oscar's own checkout steps (bench/stock/journey.py)
+        from bench.stock.queries import checkout_queries
+
+        steps = checkout_queries(found["product"]).steps
+        result["checkout"] = {"queries": sum(step[2] for step in steps), "requests": sum(step[1] for step in steps)}
     json.dump(result, sys.stdout)
 
 
