@@ -1,24 +1,26 @@
 """Revenue allocation throughput with a real worker (issue 10): orders allocated per second on PostgreSQL.
 
     .venv/bin/python -m bench.allocation [--orders 10000] [--runs 3] [--pool solo|prefork] [--concurrency 1]
-        [--reuse-connections] [--prefetch-multiplier N] [--prefill] [--reuse-seed]
+        [--prefetch-multiplier N] [--prefill] [--reuse-seed]
 
 1. A fresh PostgreSQL database (``alloc_bench``): migrated, the demo shop loaded (six storefronts, thirteen designs,
    two of them OSE Certified with two mark holders each), then ``--templates`` orders placed the way checkout places
    them (``place_offline_order``: Oscar's OrderCreator, each operator's shipping charge, a payment source). These
    are copied, in bulk, into ``--orders`` paid orders: the order, its lines and line prices, its shipping address,
    its operator parts (now "being prepared"), its payment source debited (a third by card, so the card fee is split
-   too, the rest by bank transfer) and its "Paid" payment event over every line: what ``confirm_offline_payment``
-   and the Stripe webhook leave behind. Nothing is allocated: copying runs no hand-off and enqueues nothing.
+   too, the rest by bank transfer), its "Paid" payment event over every line and its row waiting for allocation:
+   what ``confirm_offline_payment`` and the Stripe webhook leave behind. Nothing is allocated: copying enqueues
+   nothing.
    The seeded database is kept as ``alloc_bench_seed``; every run starts from a fresh copy of it.
 2. One real Celery worker (``celery -A marketplace worker``, one process; ``--pool``/``--concurrency`` say which
    pool) on Redis db 12, then one ``allocate_payment_task`` per payment, as the payment hand-off enqueues it. Timed
    from the first enqueue to the last allocation committed; the worker's pace (its first allocation to its last) is
-   shown too, as it is all that ``--prefill`` (every task enqueued before the worker starts) measures.
-   ``--reuse-connections`` runs the worker with the change proposed for the worker's database connections (see
-   REUSING_WORKER); without it the worker runs the app exactly as configured.
-3. ``verify_ledger`` must find zero drift, every payment must have exactly one allocation; a few more payments are
-   allocated in this process to count the queries one allocation makes. The worker is stopped whatever happens.
+   shown too, as it is all that ``--prefill`` (every task enqueued before the worker starts) measures. Each task
+   allocates the payments waiting in batches (``ALLOCATION_BATCH``, one transaction each), so most tasks find their
+   payment booked already.
+3. ``verify_ledger`` must find zero drift, every payment must have exactly one allocation; a few more payments (not
+   waiting, so the worker leaves them) are allocated in this process to count the queries of one allocation and of
+   a batch. The worker is stopped whatever happens.
 """
 
 import argparse
@@ -163,6 +165,7 @@ def _copy_paid_orders(templates: list, count: int) -> None:
     from marketplace.checkout.services import OFFLINE_SOURCE_CODE, OFFLINE_SOURCE_NAME
     from marketplace.fulfilment.models import OperatorOrder
     from marketplace.payments.services import STRIPE_SOURCE_CODE
+    from marketplace.revenue.models import PendingAllocation
 
     Order, Line, LinePrice = (get_model("order", name) for name in ("Order", "Line", "LinePrice"))
     ShippingAddress, OrderStatusChange = get_model("order", "ShippingAddress"), get_model("order", "OrderStatusChange")
@@ -224,6 +227,10 @@ def _copy_paid_orders(templates: list, count: int) -> None:
                              reference=f"pi_bench_{order.number}" if is_card else f"SEPA {order.number}")
                 for order, is_card in zip(orders, by_card, strict=True)
             ])  # fmt: skip
+            PendingAllocation.objects.bulk_create([
+                PendingAllocation(payment_event=event) for event, number in zip(events, numbers, strict=True)
+                if number < count - SAMPLE  # the sample is kept back from the worker
+            ])  # fmt: skip
             PaymentEventQuantity.objects.bulk_create([
                 PaymentEventQuantity(event=event, line_id=new_line[order.pk, line.pk], quantity=line.quantity)
                 for event, order, (_, _, template_lines, _, _) in zip(events, orders, picked, strict=True)
@@ -267,35 +274,10 @@ def _payments() -> tuple[list[int], list[int]]:
     return ids[:-SAMPLE], ids[-SAMPLE:]
 
 
-# --reuse-connections: the worker keeps its database connection from one task to the next, as a web process keeps
-# it from one request to the next (CONN_MAX_AGE, CONN_HEALTH_CHECKS). Celery's Django fix-up closes every
-# connection before and after each task unless CELERY_DB_REUSE_MAX is set, so each allocation would otherwise open
-# a new PostgreSQL connection. This is the change proposed for marketplace/settings.py and marketplace/celery.py,
-# applied here to the benchmark's worker only.
-REUSING_WORKER = """
-import sys
-from celery import signals
-from django.db import close_old_connections
-from marketplace.celery import app
-app.conf.update(CELERY_DB_REUSE_MAX=1000)
-
-@signals.task_prerun.connect
-@signals.task_postrun.connect
-def keep_connection(sender=None, **kwargs):
-    if not getattr(sender.request, "is_eager", False):  # an eager task runs inside its caller's transaction
-        close_old_connections()
-
-app.worker_main(sys.argv[1:])
-"""
-
-
 def _start_worker(args, env: dict, log: Path) -> subprocess.Popen:
     from marketplace.celery import app as celery_app
 
-    if args.reuse_connections:
-        command = [sys.executable, "-c", REUSING_WORKER, "worker"]
-    else:
-        command = [str(Path(sys.executable).parent / "celery"), "-A", "marketplace", "worker"]
+    command = [str(Path(sys.executable).parent / "celery"), "-A", "marketplace", "worker"]
     command += [f"--pool={args.pool}", f"--concurrency={args.concurrency}", "-Q", QUEUE, "-n", NODE,
                 "--without-gossip", "--without-mingle", f"--loglevel={args.loglevel}"]  # fmt: skip
     if args.prefetch_multiplier:
@@ -398,8 +380,8 @@ def _run(number: int, args, env: dict, work: Path) -> Run:
 
 
 def _count_queries(sample: list[int]) -> None:
-    """Allocate the kept-back payments here, counting each one's queries. (A worker also opens a connection for
-    each task, or with ``--reuse-connections`` checks the one it keeps with one ``SELECT 1``.)"""
+    """Allocate the kept-back payments here: half one by one, counting each one's queries, the other half as one
+    batch (as a worker allocates what waits)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from oscar.core.loading import get_model
@@ -409,7 +391,8 @@ def _count_queries(sample: list[int]) -> None:
     Line = get_model("order", "Line")
     PaymentEvent = get_model("order", "PaymentEvent")
     by_lines: dict[int, list[int]] = {}
-    for payment_event_id in sample:
+    singles, batch = sample[: len(sample) // 2], sample[len(sample) // 2 :]
+    for payment_event_id in singles:
         order_id = PaymentEvent.objects.values_list("order_id", flat=True).get(pk=payment_event_id)
         lines = Line.objects.filter(order_id=order_id).count()
         with CaptureQueriesContext(connection) as queries:
@@ -417,7 +400,11 @@ def _count_queries(sample: list[int]) -> None:
         by_lines.setdefault(lines, []).append(len(queries))
     summary = ", ".join(f"{lines} line(s): {min(counts)}-{max(counts)}" for lines, counts in sorted(by_lines.items()))
     every = [count for counts in by_lines.values() for count in counts]
-    print(f"queries per allocation (in-process, {len(every)} payments): mean {statistics.mean(every):.1f}; {summary}")
+    print(f"queries per allocation (in-process, {len(every)} payments one by one): mean "
+          f"{statistics.mean(every):.1f}; {summary}")  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        booked = services.allocate_payments(batch)
+    print(f"queries for a batch of {booked} payments: {len(queries)}")
 
 
 def _exactly_once() -> bool:
@@ -459,11 +446,6 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--prefetch-multiplier", type=int, default=0, help="default: the settings' (1)")
     parser.add_argument("--loglevel", default="INFO", help="the worker's; INFO as docker-compose runs it")
-    parser.add_argument(
-        "--reuse-connections",
-        action="store_true",
-        help="the worker keeps its database connection between tasks (see REUSING_WORKER)",
-    )
     parser.add_argument("--prefill", action="store_true", help="enqueue every task before the worker starts")
     parser.add_argument("--reuse-seed", action="store_true", help=f"use {SEED_DB} if it has as many orders")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a run may take")
@@ -493,7 +475,6 @@ def main(argv=None) -> int:
 
         connections.close_all()
     worker = f"{args.pool}, concurrency {args.concurrency}, prefetch multiplier {args.prefetch_multiplier or 1}"
-    worker += ", connections kept between tasks" if args.reuse_connections else ", a new connection per task"
     print(f"\nRevenue allocation, one worker ({worker}), PostgreSQL + Redis; worker logs in {work}")
     print(f"{'run':>4} {'orders':>7} {'seconds':>8} {'orders/s':>9} {'worker pace':>12}  ledger      each payment once")
     for run in runs:

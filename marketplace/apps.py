@@ -7,15 +7,20 @@ PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification",
 
 
 def _retire_pages(sender, **kwargs):
-    if sender._meta.app_label in PAGE_SOURCES:
-        from marketplace import pagecache
+    from marketplace import pagecache
 
-        pagecache.invalidate()
+    pagecache.invalidate()
 
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
 
     def ready(self):
-        for name, signal in (("post_save", post_save), ("post_delete", post_delete), ("m2m", m2m_changed)):
-            signal.connect(_retire_pages, dispatch_uid=f"pagecache-{name}")
+        from django.apps import apps
+
+        # connected to these apps' models only: a receiver for every model would cost every other delete in the
+        # shop its fast path (Django reads rows before deleting them when someone listens)
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.app_label in PAGE_SOURCES:
+                for name, signal in (("post_save", post_save), ("post_delete", post_delete), ("m2m", m2m_changed)):
+                    signal.connect(_retire_pages, sender=model, dispatch_uid=f"pagecache-{name}-{model._meta.label}")

@@ -8,9 +8,9 @@ import functools
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
-from django.db import transaction
+from django.db import close_old_connections, transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 logger = logging.getLogger(__name__)
@@ -40,3 +40,13 @@ class Task(DjangoTask):
 app = Celery("marketplace", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _check_database_connection(sender=None, **kwargs) -> None:
+    """Around each task, what Django does around each request: a connection that is broken, past CONN_MAX_AGE or
+    left in a failed transaction is closed (the next query opens a new one); a healthy one is kept, since
+    CELERY_DB_REUSE_MAX stops Celery closing it every time. An eager task runs inside its caller's transaction."""
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()

@@ -41,6 +41,9 @@ def start_paid_order(*, order, payment_event) -> None:
     fulfilment of every line and the allocation of the payment run as Celery tasks."""
     for part in OperatorOrder.objects.select_for_update().filter(order=order, status=OperatorOrder.AWAITING_PAYMENT):
         _move(part, OperatorOrder.TO_FULFIL, actor=None, note="payment received")
+    from marketplace.revenue.services import await_allocation
+
+    await_allocation(payment_event=payment_event)  # in this transaction: the payment cannot be forgotten
 
     def enqueue():
         from marketplace.fulfilment.tasks import fulfil_order_task

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
-from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
+from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, PendingAllocation, Posting
 
 
 class PostingInline(admin.TabularInline):
@@ -47,3 +47,12 @@ class AllocationPolicyAdmin(ReadOnlyAdmin):
 class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["pk", "account", "amount", "currency", "method", "status", "date_created", "date_settled"]
     list_filter = ["status", "method"]
+
+
+@admin.register(PendingAllocation)
+class PendingAllocationAdmin(ReadOnlyAdmin):
+    """Payments waiting for their allocation; one with an error failed and waits for the sweep (every ten minutes)
+    once its cause is fixed."""
+
+    list_display = ["payment_event", "date_created", "attempts", "error"]
+    list_filter = [("error", admin.EmptyFieldListFilter)]

@@ -165,3 +165,21 @@ class Payout(models.Model):
     @property
     def idempotency_key(self) -> str:
         return f"oss-payout-{self.pk}"
+
+
+class PendingAllocation(models.Model):
+    """A captured payment waiting for its allocation: written in the same transaction as the payment, removed in the
+    same transaction as its allocation (a transactional outbox). Workers take waiting payments in batches, so a busy
+    shop's allocations share their queries and commits; a payment whose allocation failed keeps its row, with why."""
+
+    payment_event = models.OneToOneField("order.PaymentEvent", primary_key=True, on_delete=models.CASCADE,
+                                         related_name="+")  # fmt: skip
+    date_created = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["payment_event_id"]
+
+    def __str__(self):
+        return f"payment {self.payment_event_id}" + (" (failed)" if self.error else "")

@@ -4,10 +4,12 @@
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -15,7 +17,7 @@ from certification.models import MarkHolder
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.revenue import calculations
 from marketplace.revenue.calculations import Item
-from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
+from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, PendingAllocation, Posting
 from marketplace.revenue.selectors import balance, cents, current_policy
 
 Order = get_model("order", "Order")
@@ -87,17 +89,22 @@ def _book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting]
 
 # --- allocation -------------------------------------------------------------------------------------------------
 
+# Waiting payments a worker allocates together: one transaction, one commit and the same dozen queries for them all.
+ALLOCATION_BATCH = 500
+# Errors no retry of the batch would help with are kept on the payment's waiting row; these are retried instead.
+TRANSIENT = (OperationalError, InterfaceError)
 
-def _items(*, order_id: int, campus_minimum: Decimal) -> list[Item]:
-    """What was bought in the order, with each line's storefront percentage and its design's mark holders: three
-    queries, whatever the number of lines."""
+
+def _items(*, order_ids: set[int], campus_minimum: Decimal) -> dict[int, list[Item]]:
+    """What was bought in each order, with each line's storefront percentage and its design's mark holders: three
+    queries, whatever the number of orders and lines."""
     lines = list(
-        Line.objects.filter(order_id=order_id)
+        Line.objects.filter(order_id__in=order_ids)
         .order_by("pk")
-        .values_list("pk", "partner_id", "line_price_incl_tax", "product__design_id",
+        .values_list("order_id", "pk", "partner_id", "line_price_incl_tax", "product__design_id",
                      "partner__storefront__campus_fund_percent")
     )  # fmt: skip
-    design_ids = {design_id for _, _, _, design_id, _ in lines if design_id}
+    design_ids = {line[4] for line in lines if line[4]}
     holders: dict[int, set[int]] = {}
     if design_ids:
         now = timezone.now()
@@ -106,17 +113,17 @@ def _items(*, order_id: int, campus_minimum: Decimal) -> list[Item]:
             certificate__expires_at__gt=now,
         ).values_list("certificate__design_id", "user_id"):  # fmt: skip
             holders.setdefault(design_id, set()).add(user_id)
-    items = []
-    for line_id, partner_id, gross, design_id, campus_percent in lines:
-        items.append(Item(
+    items: dict[int, list[Item]] = {order_id: [] for order_id in order_ids}
+    for order_id, line_id, partner_id, gross, design_id, campus_percent in lines:
+        items[order_id].append(Item(
             partner_id=partner_id, gross=gross, line_id=line_id, design_id=design_id,
             # a storefront never gives less than today's minimum, even if it chose its share under an older one
             campus_percent=campus_minimum if campus_percent is None else max(campus_percent, campus_minimum),
             mark_holders=tuple(sorted(holders.get(design_id, ()))),
         ))  # fmt: skip
-    shipping = OperatorOrder.objects.filter(order_id=order_id, shipping_charge__gt=0).order_by("pk")
-    for partner_id, charge in shipping.values_list("partner_id", "shipping_charge"):
-        items.append(Item(partner_id=partner_id, gross=charge))
+    shipping = OperatorOrder.objects.filter(order_id__in=order_ids, shipping_charge__gt=0).order_by("pk")
+    for order_id, partner_id, charge in shipping.values_list("order_id", "partner_id", "shipping_charge"):
+        items[order_id].append(Item(partner_id=partner_id, gross=charge))
     return items
 
 
@@ -136,54 +143,171 @@ def _accounts(shares: list[calculations.Share]) -> dict[tuple[str, int | None], 
     return accounts
 
 
-def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
-    """Split a captured payment, once, to the cent: operator, campus fund, marketing pool, contributor royalties
-    and payment fees (see ``calculations``). The shop's clearing account takes the other side. It makes as many
-    queries for an order of many lines as for one (a worker allocates every payment, one task each); only a first
-    sale's new accounts add their own."""
-    reference = f"payment:{payment_event_id}"
-    # one query: the payment, its order, whether it was booked already and whether a card paid it
+def _payment_events(ids) -> list:
+    """The payments, in one query, each with its order, whether its allocation is booked already and whether a card
+    paid it."""
+    reference = Concat(Value("payment:"), Cast(OuterRef("pk"), output_field=CharField()))
     card_source = Source.objects.filter(order_id=OuterRef("order_id"), source_type__code=STRIPE_SOURCE_CODE)
-    event = (
+    return list(
         PaymentEvent.objects.select_related("order", "event_type")
         .annotate(booked=Exists(JournalEntry.objects.filter(reference=reference)), card=Exists(card_source))
-        .filter(pk=payment_event_id)
-        .first()
+        .filter(pk__in=ids)
+        .order_by("pk")
     )
-    if event is None:
-        if JournalEntry.objects.filter(reference=reference).exists():
+
+
+def _allocations(events: list) -> list[tuple[dict, list[Posting]]]:
+    """Each payment split to the cent (see ``calculations``): its entry's fields and postings. The clearing account
+    takes the other side."""
+    policy = current_policy()
+    items = _items(order_ids={event.order_id for event in events}, campus_minimum=policy.campus_fund_minimum_percent)
+    splits = []
+    for event in events:
+        fee = calculations.card_fee(payment=event.amount, percent=policy.card_fee_percent, fixed=policy.card_fee_fixed)
+        splits.append((event, calculations.split_payment(
+            payment=event.amount, items=items[event.order_id], fee=fee if event.card else Decimal("0.00"),
+            marketing_percent=policy.marketing_percent, royalty_percent=policy.royalty_percent,
+        )))  # fmt: skip
+    accounts = _accounts([share for _, shares in splits for share in shares])
+    allocations = []
+    for event, shares in splits:
+        order = event.order
+        fields = {
+            "reference": f"payment:{event.pk}", "kind": JournalEntry.ALLOCATION, "amount": event.amount,
+            "order": order, "policy": policy if policy.pk else None, "value_date": event.date_created,
+            "memo": f"Order {order.number}: payment of {event.amount} {order.currency}",
+        }  # fmt: skip
+        postings = [Posting(account=accounts[Account.CLEARING, None], amount=-event.amount)] + [
+            Posting(account=accounts[share.kind, share.owner_id], amount=share.amount, line_id=share.item.line_id,
+                    partner_id=share.item.partner_id, design_id=share.item.design_id)
+            for share in shares
+        ]  # fmt: skip
+        allocations.append((fields, postings))
+    return allocations
+
+
+def _book_many(allocations: list[tuple[dict, list[Posting]]]) -> list[JournalEntry]:
+    """Book many entries with two inserts (the caller holds a savepoint: should one of them have been booked
+    meanwhile, the unique reference refuses the lot and the caller books them one by one)."""
+    for fields, postings in allocations:
+        if sum((posting.amount for posting in postings), Decimal("0")) != 0:
+            raise ValidationError(f"Entry {fields['reference']} does not balance.")
+    entries = JournalEntry.objects.bulk_create([JournalEntry(**fields) for fields, _ in allocations])
+    for entry, (_, postings) in zip(entries, allocations, strict=True):
+        for posting in postings:
+            posting.entry = entry
+    Posting.objects.bulk_create([posting for _, postings in allocations for posting in postings if posting.amount])
+    for entry in entries:
+        number = entry.order.number if entry.order else None
+        logger.info("ledger %s %s amount=%s order=%s", entry.kind, entry.reference, entry.amount, number,
+                    extra={"event": f"ledger_{entry.kind}", "reference": entry.reference, "order": number,
+                           "amount": str(entry.amount)})  # fmt: skip
+    return entries
+
+
+def await_allocation(*, payment_event) -> None:
+    """Called in the transaction that records a captured payment: its allocation now waits for a worker."""
+    PendingAllocation.objects.get_or_create(payment_event=payment_event)
+
+
+@transaction.atomic
+def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
+    """Split a captured payment, once: operator, campus fund, marketing pool, contributor royalties and payment
+    fees. None when it was booked already (also by a batch that held it while this waited)."""
+    waiting = list(PendingAllocation.objects.select_for_update().filter(pk=payment_event_id).values_list("pk"))
+    events = _payment_events([payment_event_id])
+    if not events:
+        if JournalEntry.objects.filter(reference=f"payment:{payment_event_id}").exists():
             return None
         raise PaymentEvent.DoesNotExist(f"Payment event {payment_event_id} does not exist.")
+    event = events[0]
     if event.booked:
+        if waiting:
+            PendingAllocation.objects.filter(pk__in=waiting).delete()
         return None
     if event.event_type.code != "paid":
         raise ValidationError(f"Payment event {payment_event_id} is not a captured payment.")
-    order, payment, policy = event.order, event.amount, current_policy()
-    fee = calculations.card_fee(payment=payment, percent=policy.card_fee_percent, fixed=policy.card_fee_fixed)
-    shares = calculations.split_payment(
-        payment=payment, items=_items(order_id=order.pk, campus_minimum=policy.campus_fund_minimum_percent),
-        fee=fee if event.card else Decimal("0.00"), marketing_percent=policy.marketing_percent,
-        royalty_percent=policy.royalty_percent,
-    )  # fmt: skip
-    accounts = _accounts(shares)
-    postings = [Posting(account=accounts[Account.CLEARING, None], amount=-payment)] + [
-        Posting(account=accounts[share.kind, share.owner_id], amount=share.amount, line_id=share.item.line_id,
-                partner_id=share.item.partner_id, design_id=share.item.design_id)
-        for share in shares
-    ]  # fmt: skip
-    return _book(
-        reference=reference, kind=JournalEntry.ALLOCATION, amount=payment, postings=postings, order=order,
-        policy=policy if policy.pk else None, memo=f"Order {order.number}: payment of {payment} {order.currency}",
-        value_date=event.date_created,
-    )  # fmt: skip
+    fields, postings = _allocations([event])[0]
+    entry = _book(postings=postings, **fields)
+    if waiting:
+        PendingAllocation.objects.filter(pk__in=waiting).delete()
+    return entry
+
+
+def allocate_waiting_payments(*, batch: int | None = None) -> int:
+    """Allocate the payments waiting for it, ``batch`` at a time, each batch in one transaction; another worker
+    takes the ones this one does not hold. A payment that fails keeps its waiting row with the error, for staff and
+    the sweep, and the rest of its batch is booked. Returns how many were booked."""
+    batch = batch or getattr(settings, "ALLOCATION_BATCH", ALLOCATION_BATCH)
+    booked = 0
+    while True:
+        with transaction.atomic():
+            ids = list(PendingAllocation.objects.select_for_update(skip_locked=True).filter(error="")
+                       .values_list("pk", flat=True)[:batch])  # fmt: skip
+            if not ids:
+                return booked
+            booked += _allocate_held(ids)
+
+
+def _allocate_held(ids: list[int]) -> int:
+    events = _payment_events(ids)
+    done = [event.pk for event in events if event.booked]
+    due = [event for event in events if not event.booked and event.event_type.code == "paid"]
+    for event in events:
+        if not event.booked and event.event_type.code != "paid":
+            _failed(event, ValidationError(f"Payment event {event.pk} is not a captured payment."))
+    try:
+        with transaction.atomic():
+            entries = _book_many(_allocations(due)) if due else []
+    except TRANSIENT:
+        raise
+    except Exception:  # booked meanwhile, or one payment's problem: book them one by one, saying which failed and why
+        entries = []
+        for event in due:
+            try:
+                with transaction.atomic():
+                    fields, postings = _allocations([event])[0]
+                    entry = _book(postings=postings, **fields)
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                _failed(event, error)
+                continue
+            if entry is not None:
+                entries.append(entry)
+            done.append(event.pk)
+    else:
+        done += [event.pk for event in due]
+    PendingAllocation.objects.filter(pk__in=done).delete()
+    return len(entries)
+
+
+def _failed(event, error: Exception) -> None:
+    logger.error("allocation of payment %s failed: %r", event.pk, error, exc_info=error,
+                 extra={"event": "allocation_failed", "payment_event": event.pk})  # fmt: skip
+    PendingAllocation.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, error=repr(error)[:2000])
+
+
+def allocate_payments(payment_event_ids: list[int]) -> int:
+    """Allocate these payments, waiting or not, in batches; the ones booked already are left alone."""
+    booked = 0
+    for start in range(0, len(payment_event_ids), ALLOCATION_BATCH):
+        with transaction.atomic():
+            chunk = payment_event_ids[start : start + ALLOCATION_BATCH]
+            list(PendingAllocation.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+            booked += _allocate_held(chunk)
+    return booked
 
 
 def unallocated_payment_ids() -> list[int]:
     """Captured payments with no allocation yet: what the sweep picks up if a task was lost."""
-    booked = JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION).values_list("reference", flat=True)
-    ids = PaymentEvent.objects.filter(event_type__code="paid").values_list("pk", flat=True)
-    booked = set(booked)
-    return [pk for pk in ids if f"payment:{pk}" not in booked]
+    reference = Concat(Value("payment:"), Cast(OuterRef("pk"), output_field=CharField()))
+    return list(
+        PaymentEvent.objects.filter(event_type__code="paid")
+        .exclude(Exists(JournalEntry.objects.filter(reference=reference)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def unreversed_refund_ids() -> list[int]:
@@ -196,8 +320,7 @@ def unreversed_refund_ids() -> list[int]:
 
 
 def allocate_order(*, order) -> None:
-    for event_id in PaymentEvent.objects.filter(order=order, event_type__code="paid").values_list("pk", flat=True):
-        allocate_payment(payment_event_id=event_id)
+    allocate_payments(list(order.payment_events.filter(event_type__code="paid").values_list("pk", flat=True)))
 
 
 def reverse_refund(*, refund_id: int) -> JournalEntry | None:

@@ -8,7 +8,10 @@ TRANSIENT = (OperationalError, ConnectionError)
 def allocate_payment_task(self, payment_event_id: int) -> None:
     from marketplace.revenue import services
 
-    services.allocate_payment(payment_event_id=payment_event_id)  # does nothing if already allocated
+    # this payment and any others waiting, a batch per transaction; then this one again, in case it was captured
+    # before payments waited in the database (a message from an older release): nothing if it is booked
+    services.allocate_waiting_payments()
+    services.allocate_payment(payment_event_id=payment_event_id)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=8)
@@ -24,13 +27,12 @@ def allocate_missed_payments_task(self) -> int:
     a settled refund whose reversal was lost is reversed."""
     from marketplace.revenue import services
 
-    missed = services.unallocated_payment_ids()
-    for payment_event_id in missed:
-        services.allocate_payment(payment_event_id=payment_event_id)
+    booked = services.allocate_waiting_payments()
+    booked += services.allocate_payments(services.unallocated_payment_ids())  # and those that failed before
     refunds = services.unreversed_refund_ids()
     for refund_id in refunds:
         services.reverse_refund(refund_id=refund_id)
-    return len(missed) + len(refunds)
+    return booked + len(refunds)
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

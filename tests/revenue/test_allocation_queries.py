@@ -1,5 +1,6 @@
-"""Allocating a payment makes as few queries for an order of many lines, from several operators with certified
-designs, as for an order of one line: a worker allocates a busy shop's payments one task each (issue 10)."""
+"""Allocation costs the same queries for an order of many lines, from several operators with certified designs, as
+for an order of one line; and a worker allocates a batch of waiting payments with the same queries, the same
+transaction and one commit, however many there are (issue 10: 500 orders a second with one worker)."""
 
 from decimal import Decimal
 
@@ -8,15 +9,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from marketplace.payments.services import confirm_offline_payment
-from marketplace.revenue import selectors, services
-from marketplace.revenue.models import Account, JournalEntry
+from marketplace.revenue import calculations, selectors, services
+from marketplace.revenue.models import Account, JournalEntry, PendingAllocation
+from marketplace.revenue.tasks import allocate_missed_payments_task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-# the payment (with its order, and whether it was booked or paid by card), the policy, the lines, their designs'
-# mark holders, the shipping charges, the accounts; then the entry and its postings, in their own transaction (a
-# savepoint inside the test's)
-QUERIES = 10
+# the waiting row locked, the payment (with its order, and whether it was booked or paid by card), the policy, the
+# lines, their designs' mark holders, the shipping charges, the accounts; then the entry and its postings in a
+# savepoint, and the waiting row removed; inside the test's transaction, savepoints for the whole
+QUERIES = 14
+# a batch: its waiting rows, the payments, the policy, lines, holders, shipping and accounts; the entries and their
+# postings in a savepoint; the rows removed; and one more look that finds nothing left
+BATCH_QUERIES = 19
 
 
 def _paid(order, staff):
@@ -80,3 +85,75 @@ def test_the_first_sale_opens_the_accounts_it_pays_and_the_next_sale_pays_the_sa
     for entry in JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION):
         paid = entry.postings.filter(account__kind__in=(Account.OPERATOR, Account.CONTRIBUTOR))
         assert set(paid.values_list("account_id", flat=True)) == owned
+
+
+def _orders(shop, place_order, staff, count: int):
+    offers = list(shop["offers"].values())
+    return [_paid(place_order({offers[number % 3]: 1 + number % 2, offers[(number + 1) % 3]: 1}), staff)
+            for number in range(count)]  # fmt: skip
+
+
+def test_a_worker_allocates_a_batch_of_waiting_payments_with_the_queries_of_one(
+    shop, place_order, staff, django_assert_max_num_queries
+):
+    # given one paid order waiting for its allocation, then twelve more (the hand-off left each a waiting row)
+    _paid(place_order(dict.fromkeys(shop["offers"].values(), 1)), staff)
+    services.allocate_waiting_payments()  # the accounts a first sale opens
+    one = _orders(shop, place_order, staff, 1)
+    assert list(PendingAllocation.objects.values_list("pk", flat=True)) == [one[0].pk]
+    with CaptureQueriesContext(connection) as for_one:
+        assert services.allocate_waiting_payments() == 1
+    twelve = _orders(shop, place_order, staff, 12)
+
+    # when a worker allocates what waits
+    with django_assert_max_num_queries(BATCH_QUERIES) as for_twelve:
+        assert services.allocate_waiting_payments() == 12
+
+    # then twelve took the queries one took, each payment was split to the cent, and nothing waits any more
+    assert len(for_twelve) == len(for_one)
+    for payment in one + twelve:
+        entry = JournalEntry.objects.get(reference=f"payment:{payment.pk}")
+        assert entry.amount == payment.amount and entry.order_id == payment.order_id
+        assert sum(entry.postings.values_list("amount", flat=True)) == 0
+        assert entry.postings.filter(amount__gt=0).count() >= 4  # operator(s), campus, marketing, royalties
+    assert not PendingAllocation.objects.exists()
+    assert selectors.ledger_total() == 0
+    # and allocating them again books nothing
+    assert services.allocate_waiting_payments() == 0
+    assert services.allocate_payments([payment.pk for payment in twelve]) == 0
+    assert JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION).count() == 14
+
+
+def test_a_payment_that_fails_keeps_its_waiting_row_with_the_error_and_the_rest_of_its_batch_is_booked(
+    shop, place_order, staff, monkeypatch
+):
+    # given three waiting payments, one of which trips over a fault when it is split
+    payments = _orders(shop, place_order, staff, 3)
+    bad = payments[1]
+    split_payment = calculations.split_payment
+
+    def faulty(*, payment, **kwargs):
+        if payment == bad.amount and kwargs["items"][0].line_id in set(bad.order.lines.values_list("pk", flat=True)):
+            raise ArithmeticError("a fault in the split")
+        return split_payment(payment=payment, **kwargs)
+
+    monkeypatch.setattr(calculations, "split_payment", faulty)
+
+    # when a worker allocates what waits
+    assert services.allocate_waiting_payments() == 2
+
+    # then the other two are booked, and the failed one waits with its error (staff see it in the admin); the next
+    # batches leave it alone
+    assert set(JournalEntry.objects.values_list("reference", flat=True)) == {
+        f"payment:{payments[0].pk}",
+        f"payment:{payments[2].pk}",
+    }
+    failed = PendingAllocation.objects.get()
+    assert failed.pk == bad.pk and failed.attempts == 1 and "a fault in the split" in failed.error
+    assert services.allocate_waiting_payments() == 0
+
+    # and once the fault is fixed, the sweep books it
+    monkeypatch.setattr(calculations, "split_payment", split_payment)
+    assert allocate_missed_payments_task.delay().get() == 1
+    assert JournalEntry.objects.filter(reference=f"payment:{bad.pk}").exists()
+    assert not PendingAllocation.objects.exists() and selectors.ledger_total() == 0

@@ -14,7 +14,7 @@ from oscar.core.loading import get_model
 
 from marketplace.payments.services import confirm_offline_payment
 from marketplace.revenue import selectors, services
-from marketplace.revenue.models import JournalEntry, Posting
+from marketplace.revenue.models import JournalEntry, PendingAllocation, Posting
 from marketplace.revenue.tasks import allocate_payment_task
 
 PaymentEvent = get_model("order", "PaymentEvent")
@@ -108,20 +108,20 @@ def test_a_worker_killed_in_the_middle_of_a_batch_allocates_every_order_exactly_
     assert len(payments) == BATCH and workers.waiting() == 2 * BATCH  # an allocation and a fulfilment each
     allocated = JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION)
 
-    # when a worker starts on them and is killed in the middle of the batch, holding allocations it has not
-    # acknowledged (frozen until it holds one, so the moment is certain)
-    first = workers.start(pool="prefork", concurrency=4)
-    _wait_for(lambda: allocated.count() >= BATCH // 4, seconds=60, workers=workers, what="a quarter of the batch")
-    for _ in range(200):
+    # when a worker starts on them and is killed in the middle of its batch: while it books them, in one
+    # transaction, another session holds one of the references, so the worker waits there, holding messages
+    held = f"payment:{sorted(payments)[BATCH // 2]}"
+    with _reference_held(held):
+        first = workers.start(pool="prefork", concurrency=4)
+        _wait_for(lambda: _sessions_waiting_for_a_lock() >= 1 and workers.taken("allocate_payment_task"), seconds=60,
+                  workers=workers, what="a batch in the middle of its booking")  # fmt: skip
         first.signal(signal.SIGSTOP)
         in_flight = workers.taken("allocate_payment_task")
-        if in_flight:
-            break
-        first.signal(signal.SIGCONT)
-        time.sleep(0.01)
-    first.kill()
+        first.kill()
     assert in_flight, "the worker never held an allocation"
-    assert allocated.count() < BATCH, "the worker finished before it was killed"
+    time.sleep(1)  # the killed worker's session, freed from its wait, finds its client gone and rolls back
+    assert allocated.count() == 0, "a batch was booked in part"
+    assert PendingAllocation.objects.count() == BATCH
     time.sleep(workers.visibility_timeout + 0.5)  # what it had taken becomes visible again
 
     # and another worker takes over
@@ -136,6 +136,6 @@ def test_a_worker_killed_in_the_middle_of_a_batch_allocates_every_order_exactly_
         assert f"allocate_payment_task[{message['id']}] succeeded" in second_log
     booked = list(allocated.values_list("reference", "amount"))
     assert sorted(booked) == sorted((f"payment:{pk}", amount) for pk, amount in payments.items())
-    assert services.unallocated_payment_ids() == []
+    assert services.unallocated_payment_ids() == [] and not PendingAllocation.objects.exists()
     assert selectors.ledger_total() == 0
     assert not selectors.unbalanced_entries().exists()
