@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from marketplace.fulfilment import delivery, pdf, selectors, services
+from marketplace.fulfilment import delivery, selectors, services
 
 
 def download(request, token):
@@ -42,6 +42,8 @@ def licence_pdf(request, number):
         raise Http404
     if not (request.user.is_staff or found.line.order.user_id == request.user.pk):
         raise PermissionDenied
+    from marketplace.fulfilment import pdf  # fpdf2 and its fonts: about 17 MiB, loaded only by the workers that draw
+
     certificate = pdf.licence_certificate(found, verify_url=request.build_absolute_uri(found.get_absolute_url()))
     response = HttpResponse(certificate, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'

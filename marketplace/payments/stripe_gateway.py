@@ -3,7 +3,6 @@ moves money carries an idempotency key derived from our own record, stored befor
 
 from decimal import Decimal
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 
@@ -14,7 +13,9 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
 
 
-def _client() -> stripe.StripeClient:
+def _client():
+    import stripe  # about 13 MiB with aiohttp: loaded on the first call to Stripe, not by every web process
+
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return (
         stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base)

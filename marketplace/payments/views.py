@@ -2,7 +2,6 @@ import json
 import time
 from decimal import Decimal, InvalidOperation
 
-import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,6 +54,8 @@ def stripe_webhook(request):
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise Http404("Stripe is not configured.")
+    import stripe  # about 13 MiB with aiohttp: loaded by the processes that talk to Stripe, not every web process
+
     header = request.headers.get("Stripe-Signature", "")
     try:
         stripe.WebhookSignature.verify_header(request.body, header, secret, tolerance=WEBHOOK_TOLERANCE)
@@ -75,6 +76,8 @@ def stripe_return(request, number, verification):
     order = get_object_or_404(Order, number=number)
     if not constant_time_compare(verification, order.verification_hash()):
         raise Http404
+    import stripe
+
     try:
         outcome = services.settle_from_stripe(order=order)
     except stripe.StripeError:
