@@ -14,6 +14,18 @@ class Basket(AbstractBasket):
             return self.strategy.fetch_for_product(product, stockrecord=chosen)
         return super().get_stock_info(product, options)
 
+    def all_lines(self):
+        """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)
+        joined in: the same queries for a basket of many lines as for one."""
+        if self.id is not None and self._lines is None:
+            self._lines = (
+                self.lines.select_related("product__product_class",
+                                          "stockrecord__partner__storefront")
+                .prefetch_related("attributes", "product__images")
+                .order_by(self._meta.pk.name)
+            )  # fmt: skip
+        return super().all_lines()
+
     def add_product(self, product, quantity=1, options=None):
         try:
             return super().add_product(product, quantity, options)

@@ -18,7 +18,10 @@ class LiveOffers:
 
     def fetch_for_line(self, line, stockrecord=None):
         # A basket line keeps the offer the shopper chose (Oscar's default re-selects one per product).
-        return self.fetch_for_product(line.product, stockrecord=stockrecord or line.stockrecord)
+        stockrecord = stockrecord or line.stockrecord
+        if stockrecord is not None and stockrecord.product_id == line.product_id:
+            stockrecord.product = line.product  # the line's product, loaded already: no query per line
+        return self.fetch_for_product(line.product, stockrecord=stockrecord)
 
     def availability_policy(self, product, stockrecord):
         if stockrecord is not None and not offer_is_live(stockrecord):

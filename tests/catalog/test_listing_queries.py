@@ -55,3 +55,27 @@ def test_listing_queries_do_not_grow_with_the_page_or_the_catalogue(client):
     many = {name: _queries(client, path) for name, path in _listings().items()}
     assert many == few
     assert max(many.values()) <= 15, many
+
+
+def test_the_basket_page_costs_the_same_queries_for_one_line_as_for_six_from_six_operators(client):
+    # given a shopper's basket with one line, then with six lines from six operators
+    from catalog.models import Product
+
+    _add_designs(6)
+    products = list(Product.objects.filter(level=1).order_by("pk"))
+
+    def add(product):
+        offer = product.stockrecords.filter(partner__storefront__isnull=False).first()
+        response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1, "offer": offer.pk})
+        assert response.status_code == 302
+
+    add(products[0])
+    one = _queries(client, reverse("basket:summary"))
+    for product in products[1:]:
+        add(product)
+    six = _queries(client, reverse("basket:summary"))
+
+    # then the page shows all six and took no query more per line
+    page = client.get(reverse("basket:summary")).content.decode()
+    assert all(product.title in page for product in products)
+    assert six == one, (one, six)
