@@ -79,13 +79,14 @@ def checkout_once(base_url: str, **kwargs) -> int:
 
 
 def checkout(browser, *, product_path: str, product_id: int, offer_id: int) -> int:
-    """One guest order for one unit of ``offer_id``: basket, email, address, bank transfer, place order."""
+    """One guest order for one unit of ``offer_id``, as a guest clicks through it: the product page, add to basket
+    (to the basket page), the one-page guest checkout, its submission (to the thank-you page)."""
     browser.get(product_path)
     browser.post(f"/basket/add/{product_id}/", {"quantity": 1, "offer": offer_id})
-    browser.post("/checkout/", {"username": "bench@example.com", "options": "anonymous"})
-    browser.post("/checkout/shipping-address/", ADDRESS)
-    browser.post("/checkout/preview/", {"payment_method": "bank-transfer"})
-    done = browser.post("/checkout/preview/", {"action": "place_order"})
+    browser.get("/checkout/guest/")
+    done = browser.post(
+        "/checkout/guest/", {**ADDRESS, "email": "bench@example.com", "payment_method": "bank-transfer"}
+    )
     if "/checkout/thank-you/" not in done.url:
         raise RuntimeError(f"The order was not placed: ended at {done.url}")
     return browser.requests

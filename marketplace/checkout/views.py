@@ -3,11 +3,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.signing import BadSignature, Signer
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
 from marketplace.checkout import services
+from marketplace.checkout.forms import GuestCheckoutForm
+
+ShippingAddressForm = get_class("checkout.forms", "ShippingAddressForm")
+Repository = get_class("shipping.repository", "Repository")
 
 BANK_TRANSFER, CARD = "bank-transfer", "card"
 
@@ -33,8 +38,11 @@ class PaymentDetailsView(views.PaymentDetailsView):
     """Choose how to pay; the choice is kept in the checkout session until the order is placed. A card order is
     placed as Pending with its Stripe PaymentIntent; it becomes paid only when Stripe confirms it server side."""
 
+    def places_order(self, request) -> bool:
+        return self.preview and request.method == "POST" and request.POST.get("action") == "place_order"
+
     def dispatch(self, request, *args, **kwargs):
-        if not (self.preview and request.method == "POST" and request.POST.get("action") == "place_order"):
+        if not self.places_order(request):
             return super().dispatch(request, *args, **kwargs)
         # One transaction for the whole submission, holding the basket's row lock: the same checkout posted again
         # (a double click, a retrying proxy) waits for this one and lands on its order.
@@ -79,6 +87,71 @@ class PaymentDetailsView(views.PaymentDetailsView):
         self.add_payment_source(
             services.offline_payment_source(order_number=order_number, amount=total.incl_tax, currency=total.currency)
         )
+
+
+class GuestCheckoutView(PaymentDetailsView):
+    """A guest's whole checkout on one page: email, shipping address (when something ships) and how to pay, under
+    the basket's lines and totals; posting it places the order. From the basket to the thank-you page that is one
+    page and one submission, where the steps take five pages. Signed-in shoppers take the steps (their address
+    book); the order is placed exactly as at the end of the steps, and the same submission twice places it once."""
+
+    template_name = "oscar/checkout/guest.html"
+    pre_conditions = ["check_basket_is_not_empty", "check_basket_is_valid"]
+    skip_conditions = []
+    preview = False
+
+    def places_order(self, request) -> bool:
+        return request.method == "POST" and not request.user.is_authenticated
+
+    def get_skip_conditions(self, request):
+        return []  # Oscar's payment-details page skips itself when nothing is to pay; this page also places orders
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("checkout:index")
+        return self.render_page(request)
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("checkout:index")
+        self.form = GuestCheckoutForm(request.POST, methods=available_methods())
+        self.address_form = ShippingAddressForm(request.POST) if request.basket.is_shipping_required() else None
+        valid = [form.is_valid() for form in (self.form, self.address_form) if form is not None]
+        if not all(valid):
+            return self.render_page(request, error="Please correct the errors below.")
+        session = self.checkout_session
+        session.set_guest_email(self.form.cleaned_data["email"])
+        if self.address_form is not None:
+            fields = {key: value for key, value in self.address_form.instance.__dict__.items()
+                      if not key.startswith("_")}  # fmt: skip
+            session.ship_to_new_address(fields)
+        session.use_shipping_method(self.get_shipping_method(request.basket).code)
+        session.pay_by(self.form.cleaned_data["payment_method"])
+        return self.submit(**self.build_submission())
+
+    def get_shipping_method(self, basket, shipping_address=None, **kwargs):
+        # the one way this shop ships (each operator its own lines), so the totals show before the form is posted
+        chosen = super().get_shipping_method(basket, shipping_address, **kwargs)
+        return chosen or Repository().get_default_shipping_method(
+            basket=basket, shipping_addr=shipping_address, user=self.request.user, request=self.request
+        )
+
+    def render_page(self, request, **kwargs):
+        if not hasattr(self, "form"):
+            session = self.checkout_session
+            self.form = GuestCheckoutForm(methods=available_methods(), initial={"email": session.get_guest_email()})
+            self.address_form = None
+            if request.basket.is_shipping_required():
+                self.address_form = ShippingAddressForm(initial=session.new_shipping_address_fields())
+        context = self.get_context_data(form=self.form, address_form=self.address_form, **kwargs)
+        return self.render_to_response(context)
+
+    # what Oscar renders when the payment or the order fails: this page again, with the error and what was typed
+    def render_payment_details(self, request, **kwargs):
+        return self.render_page(request, **kwargs)
+
+    def render_preview(self, request, **kwargs):
+        return self.render_page(request, **kwargs)
 
 
 def _submitted_basket_id(request) -> int | None:
