@@ -9,6 +9,13 @@ PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification",
 def _retire_pages(sender, **kwargs):
     from marketplace import pagecache
 
+    instance = kwargs.get("instance")
+    if kwargs.get("signal") is post_save and hasattr(instance, "shows_as_loaded"):
+        unchanged = not kwargs.get("created") and instance.shows_as_loaded()
+        instance._loaded_values = {field.attname: getattr(instance, field.attname)
+                                   for field in instance._meta.concrete_fields}  # fmt: skip
+        if unchanged:
+            return  # stock moved, and every page still shows what it showed (see partner.models.shown_stock)
     pagecache.invalidate()
 
 

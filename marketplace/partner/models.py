@@ -12,7 +12,41 @@ class InsufficientStock(UnableToPlaceOrder):
     this message."""
 
 
+# Pages say how many are left only when few are, so a sale that leaves plenty changes nothing a shopper sees.
+LOW_STOCK_SHOWN = 5
+# What changes when stock moves; every other field of an offer shows on pages (price, partner, product, SKU).
+STOCK_FIELDS = {"num_in_stock", "num_allocated", "date_updated"}
+
+
+def shown_stock(num_in_stock, num_allocated):
+    """What a page shows of an offer's stock: untracked, how many are left when few are, or plenty."""
+    if num_in_stock is None:
+        return None
+    left = num_in_stock - (num_allocated or 0)
+    return left if left <= LOW_STOCK_SHOWN else "plenty"
+
+
 class StockRecord(AbstractStockRecord):
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))  # Django's documented recipe
+        return instance
+
+    def shows_as_loaded(self) -> bool:
+        """Whether pages show this offer as they did when it was read from the database: only its stock moved, and
+        not so that the number left (when few are) or whether it can be bought changed. A sale that leaves plenty
+        need not retire the cached pages."""
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None:
+            return False
+        for field in self._meta.concrete_fields:
+            name = field.attname
+            if name in loaded and name not in STOCK_FIELDS and getattr(self, name) != loaded[name]:
+                return False
+        before = shown_stock(loaded.get("num_in_stock"), loaded.get("num_allocated"))
+        return before == shown_stock(self.num_in_stock, self.num_allocated)
+
     def allocate(self, quantity):
         """Allocate only what is in stock, in one conditional UPDATE: the database row lock it takes makes
         concurrent checkouts queue, so the last units can never be sold twice (Oscar's own allocate does not

@@ -1,8 +1,22 @@
 """Which offer a shopper gets: only live offers (from active storefronts), the cheapest unless they chose one."""
 
+from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import availability, strategy
 
+from marketplace.partner.models import LOW_STOCK_SHOWN
 from marketplace.storefronts.rules import offer_is_live
+
+
+class StockShown(availability.StockRequired):
+    """Oscar's, saying how many are left only when few are (so a sale that leaves plenty changes no page)."""
+
+    @property
+    def message(self) -> str:
+        if self.num_available > LOW_STOCK_SHOWN:
+            return _("In stock")
+        if self.num_available > 0:
+            return _("Only %d left") % self.num_available
+        return _("Unavailable")
 
 
 def _offers(product):
@@ -26,7 +40,10 @@ class LiveOffers:
     def availability_policy(self, product, stockrecord):
         if stockrecord is not None and not offer_is_live(stockrecord):
             return availability.Unavailable()
-        return super().availability_policy(product, stockrecord)
+        policy = super().availability_policy(product, stockrecord)
+        if type(policy) is availability.StockRequired:
+            return StockShown(policy.num_available)
+        return policy
 
 
 class Default(LiveOffers, strategy.UseFirstStockRecord, strategy.StockRequired, strategy.NoTax, strategy.Structured):

@@ -99,11 +99,33 @@ def test_a_new_offer_shows_at_once(shop):
 
 def test_selling_the_last_units_shows_sold_out_at_once(shop, django_capture_on_commit_callbacks):
     path = shop["press"].get_absolute_url()
-    assert "In stock" in _html(path)
+    assert "Only 3 left" in _html(path)
     factories.checkout([shop["press_offer"]], capture=django_capture_on_commit_callbacks, quantities={
         shop["press_offer"].pk: 3})  # fmt: skip
     html = _html(path)
-    assert "In stock" not in html and "Unavailable" in html
+    assert "left" not in html and "Unavailable" in html
+
+
+def test_a_sale_that_leaves_plenty_keeps_the_cached_pages_and_one_that_leaves_few_says_so_at_once(
+    shop, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    # given the press with 20 in stock, its pages cached
+    offer = shop["press_offer"]
+    storefront_services.save_offer(storefront=shop["store"], product=shop["press"], price="1500.00", num_in_stock=20)
+    pages = _pages(shop)
+    for path in pages.values():
+        _html(path)
+    assert "In stock" in _html(pages["product"]) and "left" not in _html(pages["product"])
+
+    # when one sells (19 left: still plenty), every page is still served from the cache, unchanged
+    factories.checkout([offer], capture=django_capture_on_commit_callbacks)
+    with django_assert_num_queries(0):
+        for path in pages.values():
+            _html(path)
+
+    # and when a sale leaves few, the product page says how many at once
+    factories.checkout([offer], capture=django_capture_on_commit_callbacks, quantities={offer.pk: 15})
+    assert "Only 4 left" in _html(pages["product"])
 
 
 def test_a_suspended_storefront_disappears_at_once(shop):
