@@ -68,6 +68,7 @@ def test_bad_input_is_shown_with_what_was_typed_and_places_nothing(client):
     assert set(form.errors) == {"email", "payment_method"} and "postcode" in address_form.errors
     content = response.content.decode()
     assert "Please correct the errors below." in content and 'value="1 Workshop Lane"' in content
+    assert '<option value="US" selected>United States' in content  # the country list keeps the choice too
     assert not Order.objects.exists()
     assert Basket.objects.get().num_lines == 1 and product.stockrecords.get().net_stock_level == 3
 
