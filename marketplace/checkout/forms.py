@@ -40,4 +40,7 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         super().__init__(*args, **kwargs)
         if "country" in self.fields:
             field = self.fields["country"]
-            field.widget = CountrySelect(attrs=field.widget.attrs, choices=field.choices)
+            # the countries Oscar has just read (not Django's iterator, which counts and reads them again at each
+            # rendering); what is posted is still checked against the shipping countries
+            choices = [(country.pk, field.label_from_instance(country)) for country in field.queryset]
+            field.widget = CountrySelect(attrs=field.widget.attrs, choices=choices)
