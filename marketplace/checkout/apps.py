@@ -9,6 +9,12 @@ class CheckoutConfig(apps.CheckoutConfig):
     def ready(self):
         super().ready()
         self.guest_view = get_class("checkout.views", "GuestCheckoutView")
+        from django.db.models.signals import post_delete, post_save
+
+        from marketplace.checkout.forms import Country, forget_shipping_countries
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_shipping_countries, sender=Country, dispatch_uid=f"shipping-countries-{signal}")
 
     def get_urls(self):
         guest = self.post_process_urls([path("guest/", self.guest_view.as_view(), name="guest")])

@@ -2,11 +2,15 @@
 country list."""
 
 from django import forms
+from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import forms as oscar_forms
+from oscar.core.loading import get_model
+
+Country = get_model("address", "Country")
 
 
 class GuestCheckoutForm(forms.Form):
@@ -35,12 +39,34 @@ class CountrySelect(forms.Select):
                            options)  # fmt: skip
 
 
+SHIPPING_COUNTRIES_KEY = "checkout:shipping-countries"
+
+
+def shipping_countries() -> list[tuple[str, str]]:
+    """The countries the shop ships to, as (code, name), from the cache: about 250 rows that change when staff edit
+    a country (``forget_shipping_countries``), not for every address form."""
+    countries = cache.get(SHIPPING_COUNTRIES_KEY)
+    if countries is None:
+        rows = Country._default_manager.filter(is_shipping_country=True)
+        countries = [(country.pk, str(country)) for country in rows]
+        cache.set(SHIPPING_COUNTRIES_KEY, countries, 3600)
+    return countries
+
+
+def forget_shipping_countries(**kwargs) -> None:
+    cache.delete(SHIPPING_COUNTRIES_KEY)
+
+
 class ShippingAddressForm(oscar_forms.ShippingAddressForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "country" in self.fields:
-            field = self.fields["country"]
-            # the countries Oscar has just read (not Django's iterator, which counts and reads them again at each
-            # rendering); what is posted is still checked against the shipping countries
-            choices = [(country.pk, field.label_from_instance(country)) for country in field.queryset]
-            field.widget = CountrySelect(attrs=field.widget.attrs, choices=choices)
+    def adjust_country_field(self):
+        """Oscar's, from the cached list: one country needs no question; several are offered in a list written
+        without a template per option (what is posted is still checked against the shipping countries)."""
+        countries = shipping_countries()
+        if len(countries) == 1:
+            self.fields.pop("country", None)
+            self.instance.country_id = countries[0][0]
+            return
+        field = self.fields["country"]
+        field.queryset = Country._default_manager.filter(is_shipping_country=True)
+        field.empty_label = None
+        field.widget = CountrySelect(attrs=field.widget.attrs, choices=countries)

@@ -139,3 +139,22 @@ def test_the_one_page_checkout_costs_fewer_queries_than_the_steps(django_capture
     assert Order.objects.count() == 2 and len(mail.outbox) == 2
     assert len(one_page) <= 100, len(one_page)
     assert len(one_page) < len(steps) - 20, (len(one_page), len(steps))
+
+
+def test_the_country_list_follows_the_countries_staff_ship_to(client):
+    from marketplace.checkout.forms import Country
+
+    _add(client, factories.product_in_stock(stock=2))
+    assert '<option value="US"' in client.get(reverse("checkout:guest")).content.decode()
+
+    # when staff stop shipping to the United States and start shipping to Kenya
+    for country in Country.objects.filter(iso_3166_1_a2__in=["US", "KE"]):
+        country.is_shipping_country = country.iso_3166_1_a2 == "KE"
+        country.save()
+
+    # then the next page offers Kenya and not the United States, and an address there is refused
+    page = client.get(reverse("checkout:guest")).content.decode()
+    assert '<option value="KE"' in page and '<option value="US"' not in page
+    response = client.post(reverse("checkout:guest"), GUEST)
+    assert response.status_code == 200 and "country" in response.context["address_form"].errors
+    assert not Order.objects.exists()
