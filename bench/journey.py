@@ -78,12 +78,16 @@ def checkout_once(base_url: str, **kwargs) -> int:
     return checkout(Browser(base_url), **kwargs)
 
 
-def checkout(browser, *, product_path: str, product_id: int, offer_id: int) -> int:
-    """One guest order for one unit of ``offer_id``, as a guest clicks through it: the product page, add to basket
-    (to the basket page), the one-page guest checkout, its submission (to the thank-you page)."""
+def checkout(browser, *, product_path: str, product_id: int, offer_id: int, via_basket: bool = False) -> int:
+    """One guest order for one unit of ``offer_id``, as a guest clicks through it: the product page, "Add and check
+    out" (the offer goes into the basket, and on to the one-page guest checkout), its submission (to the thank-you
+    page). ``via_basket``: "Add for ..." instead (to the basket page), then "Check out as a guest"."""
     browser.get(product_path)
-    browser.post(f"/basket/add/{product_id}/", {"quantity": 1, "offer": offer_id})
-    browser.get("/checkout/guest/")
+    if via_basket:
+        browser.post(f"/basket/add/{product_id}/", {"quantity": 1, "offer": offer_id})
+        browser.get("/checkout/guest/")
+    else:
+        browser.post(f"/basket/add/{product_id}/", {"quantity": 1, "offer": offer_id, "next": "/checkout/guest/"})
     done = browser.post(
         "/checkout/guest/", {**ADDRESS, "email": "bench@example.com", "payment_method": "bank-transfer"}
     )

@@ -237,11 +237,11 @@ def measure_checkouts(base: str, checkout, seconds: int) -> dict:
     return {"rps": rate, "requests": requests_made}
 
 
-def ours_checkout(base: str, pages: dict, basket: dict):
+def ours_checkout(base: str, pages: dict, basket: dict, *, via_basket: bool = False):
     from bench.journey import checkout_once
 
     return lambda: checkout_once(base, product_path=pages["product"], product_id=basket["product_id"],
-                                 offer_id=basket["offer_id"])  # fmt: skip
+                                 offer_id=basket["offer_id"], via_basket=via_basket)  # fmt: skip
 
 
 def stock_checkout(base: str, pages: dict, basket: dict):
@@ -262,6 +262,9 @@ def measure_shop(name: str, env: dict, port: int, info: dict, seconds: int, *, c
         result["add to basket"] = measure_add_to_basket(base, info["pages"], info["basket"], seconds)
         if checkout is not None:
             result["checkout"] = measure_checkouts(base, checkout(base, info["pages"], info["basket"]), seconds)
+        if checkout is ours_checkout:  # the same guest going through the basket page instead of "Add and check out"
+            via_basket = checkout(base, info["pages"], info["basket"], via_basket=True)
+            result["checkout via basket"] = measure_checkouts(base, via_basket, seconds)
         result["memory_mib"] = worker_memory_mib(server)
     return result
 
@@ -319,6 +322,13 @@ def report(results: dict, designs: int) -> str:
         if peer
         else "| guest checkout | – |"
     )
+    via, via_queries = ours.get("checkout via basket"), results["probe"]["ours"].get("checkout via basket")
+    if via and peer and via_queries:
+        lines.append(
+            f"| guest checkout via the basket page | {via['rps']:.2f}/s | | | | | {via_queries['queries']} "
+            f"({via_queries['requests']} requests) | {_cell(peer, 'rps', 2)}/s | | | "
+            f"| {via['rps'] / peer['rps']:.1f}x |  |"
+        )
     lines += [
         "",
         f"Memory per worker after the run (RSS, largest worker): ours {ours['memory_mib']:.0f} MiB, "

@@ -9,31 +9,37 @@ from oscar.core.loading import get_model
 
 from marketplace.fulfilment import delivery
 from marketplace.fulfilment.models import OperatorOrder, OperatorOrderEvent
-from marketplace.shipping.charges import order_charges
+from marketplace.shipping.charges import charges_by_partner, flat_charge
 
 Line = get_model("order", "Line")
 
 
 @transaction.atomic
 def open_operator_orders(*, order) -> list[OperatorOrder]:
-    """One part per operator with lines in the order, carrying that operator's shipping charge. Running it again
-    opens nothing twice."""
-    charges = order_charges(order)
+    """One part per operator with lines in the order, carrying that operator's shipping charge: the lines read once
+    and the parts written together. Running it again opens nothing twice."""
+    lines = list(order.lines.select_related("partner__storefront", "product__product_class"))
+    charges = charges_by_partner(
+        (line.partner_id, line.product is not None and line.product.is_shipping_required, flat_charge(line.partner))
+        for line in lines
+        if line.partner_id
+    )  # fmt: skip
     shipped_by = {
-        line.partner_id for line in order.lines.select_related("product__product_class")
+        line.partner_id for line in lines
         if line.partner_id and line.product is not None and line.product.is_shipping_required
     }  # fmt: skip
     status = OperatorOrder.AWAITING_PAYMENT if order.status == "Pending" else OperatorOrder.TO_FULFIL
-    parts = []
-    for partner_id, charge in charges.items():
-        part, created = OperatorOrder.objects.get_or_create(
-            order=order, partner_id=partner_id,
-            defaults={"shipping_charge": charge, "needs_shipping": partner_id in shipped_by, "status": status},
-        )  # fmt: skip
-        if created:
-            OperatorOrderEvent.objects.create(operator_order=part, status=status, note="order placed")
-        parts.append(part)
-    return parts
+    existing = {part.partner_id: part for part in OperatorOrder.objects.filter(order=order)}
+    new = OperatorOrder.objects.bulk_create([
+        OperatorOrder(order=order, partner_id=partner_id, shipping_charge=charge,
+                      needs_shipping=partner_id in shipped_by, status=status)
+        for partner_id, charge in charges.items() if partner_id not in existing
+    ])  # fmt: skip
+    OperatorOrderEvent.objects.bulk_create(
+        [OperatorOrderEvent(operator_order=part, status=status, note="order placed") for part in new]
+    )
+    existing.update({part.partner_id: part for part in new})
+    return [existing[partner_id] for partner_id in charges]
 
 
 def start_paid_order(*, order, payment_event) -> None:

@@ -18,22 +18,14 @@ def charges_by_partner(parts: Iterable[tuple[int, bool, Decimal]]) -> dict[int, 
     return charges
 
 
-def _flat_charge(partner) -> Decimal:
+def flat_charge(partner) -> Decimal:
     storefront = getattr(partner, "storefront", None)
     return storefront.shipping_charge if storefront is not None else ZERO
 
 
 def basket_charges(basket) -> dict[int, Decimal]:
     return charges_by_partner(
-        (line.stockrecord.partner_id, line.product.is_shipping_required, _flat_charge(line.stockrecord.partner))
+        (line.stockrecord.partner_id, line.product.is_shipping_required, flat_charge(line.stockrecord.partner))
         for line in basket.all_lines()
         if line.stockrecord_id
-    )
-
-
-def order_charges(order) -> dict[int, Decimal]:
-    return charges_by_partner(
-        (line.partner_id, line.product is not None and line.product.is_shipping_required, _flat_charge(line.partner))
-        for line in order.lines.select_related("partner__storefront", "product__product_class")
-        if line.partner_id
     )

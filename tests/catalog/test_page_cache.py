@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,15 +117,18 @@ def test_a_sale_that_leaves_plenty_keeps_the_cached_pages_and_one_that_leaves_fe
         _html(path)
     assert "In stock" in _html(pages["product"]) and "left" not in _html(pages["product"])
 
-    # when one sells (19 left: still plenty), every page is still served from the cache, unchanged
+    # when one sells (19 left: still plenty), every page is still served from the cache, unchanged, and says
+    # nothing a rendered page would not
     factories.checkout([offer], capture=django_capture_on_commit_callbacks)
     with django_assert_num_queries(0):
-        for path in pages.values():
-            _html(path)
+        cached = {name: _html(path) for name, path in pages.items()}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for name, path in pages.items():
+            assert _without_tokens(_html(path)) == _without_tokens(cached[name]), name
 
-    # and when a sale leaves few, the product page says how many at once
+    # and when a sale leaves few, the product and design pages say how many at once
     factories.checkout([offer], capture=django_capture_on_commit_callbacks, quantities={offer.pk: 15})
-    assert "Only 4 left" in _html(pages["product"])
+    assert "Only 4 left" in _html(pages["product"]) and "Only 4 left" in _html(pages["design"])
 
 
 def test_a_suspended_storefront_disappears_at_once(shop):
@@ -183,3 +186,12 @@ def test_a_change_is_saved_while_the_cache_is_down(shop, settings):
     storefront_services.save_offer(storefront=shop["store"], product=shop["press"], price="1450.00", num_in_stock=3)
     shop["press_offer"].refresh_from_db()
     assert str(shop["press_offer"].price) == "1450.00"
+
+
+def test_the_menu_shows_a_new_category_at_once(shop):
+    from catalog.models import Category
+
+    assert "Greenhouses" not in _html(reverse("designs:list"))
+    Category.add_root(name="Greenhouses", slug="greenhouses", is_public=True)
+    assert "Greenhouses" in _html(reverse("designs:list"))  # a rendered page's menu, and the cached pages'
+    assert "Greenhouses" in _html(shop["press"].get_absolute_url())

@@ -158,3 +158,26 @@ def test_the_country_list_follows_the_countries_staff_ship_to(client):
     response = client.post(reverse("checkout:guest"), GUEST)
     assert response.status_code == 200 and "country" in response.context["address_form"].errors
     assert not Order.objects.exists()
+
+
+def test_add_and_check_out_takes_a_guest_from_the_product_page_straight_to_the_one_page_checkout(client):
+    # given an operator's offer on a product page
+    design = factories.design(name="Solar kiln")
+    store = factories.storefront("Lyon Fab", city="Lyon")
+    product = factories.level_product(design, 1)
+    offer = factories.offer(store, product, price="250.00", stock=4)
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "Add and check out" in page and f'name="next" value="{reverse("checkout:guest")}"' in page
+
+    # when a guest clicks it
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}),
+                           {"quantity": 1, "offer": offer.pk, "next": reverse("checkout:guest")})  # fmt: skip
+
+    # then the offer is in the basket and the guest is on the one-page checkout
+    assert response["Location"] == reverse("checkout:guest")
+    assert "$250.00" in client.get(response["Location"]).content.decode()
+    assert Basket.objects.get().lines.get().stockrecord == offer
+    # and a signed-in shopper's button leads to the steps instead
+    client.force_login(factories.UserFactory(email="maker@example.com"))
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert f'name="next" value="{reverse("checkout:index")}"' in page
