@@ -4,22 +4,46 @@ Stock Oscar 4.2 browses through the search engine and loads each product with se
 listing is one selector (``catalog.selectors.browsable_products``) with its joins and prefetches.
 """
 
+import hashlib
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import InvalidPage
+from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.core.loading import get_class
 
 from catalog import selectors
 from catalog.models import Category
+from marketplace import pagecache
 from marketplace.pagecache import anonymous_page
 
 SearchForm = get_class("search.forms", "SearchForm")
+
+
+class CachedCountPaginator(Paginator):
+    """Django's, with the listing's COUNT kept in the cache until the catalogue changes (the page cache's generation
+    is part of the key): counting 300,000 products costs a rendered listing page about 60 ms."""
+
+    @cached_property
+    def count(self) -> int:
+        try:
+            sql, params = self.object_list.query.get_compiler(using=self.object_list.db).as_sql()
+            where = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+            key = f"listing-count:{pagecache.generation()}:{where}"
+            found = cache.get(key)
+        except Exception:  # a listing that cannot be keyed, or a cache outage: count it
+            return super().count
+        if found is None:
+            found = super().count
+            cache.set(key, found, settings.PAGE_CACHE_SECONDS or 300)
+        return found
 
 
 @method_decorator(anonymous_page, name="dispatch")
@@ -29,6 +53,7 @@ class CatalogueView(ListView):
     context_object_name = "products"
     template_name = "oscar/catalogue/browse.html"
     paginate_by = 20
+    paginator_class = CachedCountPaginator
     form_class = SearchForm
 
     def get(self, request, *args, **kwargs):

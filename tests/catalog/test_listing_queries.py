@@ -79,3 +79,28 @@ def test_the_basket_page_costs_the_same_queries_for_one_line_as_for_six_from_six
     page = client.get(reverse("basket:summary")).content.decode()
     assert all(product.title in page for product in products)
     assert six == one, (one, six)
+
+
+def test_a_rendered_listing_counts_its_products_once_until_the_catalogue_changes(client):
+    # given a signed-in shopper (rendered pages) on the catalogue
+    from django.contrib.auth import get_user_model
+
+    _add_designs(2)
+    client.force_login(get_user_model().objects.create_user("maker", "maker@example.com", "x" * 12))
+    path = reverse("catalogue:index")
+    client.get(path)
+
+    # when the page is rendered again, the paginator's count comes from the cache
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(path).content.decode()
+    counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert not [sql for sql in counts if 'FROM "catalogue_product"' in sql], counts
+    assert "<strong>6</strong> results" in first
+
+    # and a new design's products are counted at once, as is a new category in the side column
+    from catalog.models import Category
+
+    _add_designs(1, start=2)
+    Category.add_root(name="Greenhouses", slug="greenhouses", is_public=True)
+    page = client.get(path).content.decode()
+    assert "<strong>9</strong> results" in page and "Greenhouses" in page
