@@ -133,9 +133,13 @@ def certify(design, *, holders=(), days_valid=365):
     )
     now = timezone.now()
     certificate = Certificate.objects.create(
-        public_id=f"OSE-{now.year}-{application.pk:06d}", application=application, design=design,
+        public_id=f"pending-{application.pk}", application=application, design=design,
         design_version=design.version, issued_at=now, expires_at=now + timedelta(days=days_valid),
     )  # fmt: skip
+    # numbered by the certificate's own id, as certification.services numbers them (an id taken from elsewhere
+    # could meet a certificate the services issued in the same database)
+    certificate.public_id = f"OSE-{now.year}-{certificate.pk:06d}"
+    certificate.save(update_fields=["public_id"])
     for user in holders:
         contribution = Contribution.objects.create(
             design=design, design_version=design.version, author=user, kind="improvement",

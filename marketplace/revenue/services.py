@@ -234,19 +234,22 @@ def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
     return entry
 
 
-def allocate_waiting_payments(*, batch: int | None = None) -> int:
+def allocate_waiting_payments(*, batch: int | None = None, max_batches: int = 40) -> int:
     """Allocate the payments waiting for it, ``batch`` at a time, each batch in one transaction; another worker
-    takes the ones this one does not hold. A payment that fails keeps its waiting row with the error, for staff and
-    the sweep, and the rest of its batch is booked. Returns how many were booked."""
+    takes the ones this one does not hold. At most ``max_batches`` (about 20 s of work) per call, so one task never
+    runs into its time limit after an outage: each waiting payment has its own task, and the next ones go on. A
+    payment that fails keeps its waiting row with the error, for staff and the sweep, and the rest of its batch is
+    booked. Returns how many were booked."""
     batch = batch or getattr(settings, "ALLOCATION_BATCH", ALLOCATION_BATCH)
     booked = 0
-    while True:
+    for _ in range(max_batches):
         with transaction.atomic():
             ids = list(PendingAllocation.objects.select_for_update(skip_locked=True).filter(error="")
                        .values_list("pk", flat=True)[:batch])  # fmt: skip
             if not ids:
-                return booked
+                break
             booked += _allocate_held(ids)
+    return booked
 
 
 def _allocate_held(ids: list[int]) -> int:

@@ -27,7 +27,7 @@ def allocate_missed_payments_task(self) -> int:
     a settled refund whose reversal was lost is reversed."""
     from marketplace.revenue import services
 
-    booked = services.allocate_waiting_payments()
+    booked = services.allocate_waiting_payments(max_batches=200)  # up to 100,000 payments whose tasks were lost
     booked += services.allocate_payments(services.unallocated_payment_ids())  # and those that failed before
     refunds = services.unreversed_refund_ids()
     for refund_id in refunds:

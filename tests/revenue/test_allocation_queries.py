@@ -157,3 +157,18 @@ def test_a_payment_that_fails_keeps_its_waiting_row_with_the_error_and_the_rest_
     assert allocate_missed_payments_task.delay().get() == 1
     assert JournalEntry.objects.filter(reference=f"payment:{bad.pk}").exists()
     assert not PendingAllocation.objects.exists() and selectors.ledger_total() == 0
+
+
+def test_one_call_books_a_bounded_number_of_batches_and_the_next_call_goes_on(shop, place_order, staff):
+    # given five waiting payments
+    payments = _orders(shop, place_order, staff, 5)
+
+    # when a task may book one batch of two
+    assert services.allocate_waiting_payments(batch=2, max_batches=1) == 2
+
+    # then three still wait, in order, and the next calls book them, each once
+    assert list(PendingAllocation.objects.values_list("pk", flat=True)) == [payment.pk for payment in payments[2:]]
+    assert services.allocate_waiting_payments(batch=2, max_batches=1) == 2
+    assert services.allocate_waiting_payments(batch=2) == 1
+    assert JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION).count() == 5
+    assert not PendingAllocation.objects.exists() and selectors.ledger_total() == 0
