@@ -4,18 +4,13 @@ cached page stays true after a sale that leaves plenty, and the page cache is re
 from django import template
 from django.utils.translation import gettext as _
 
-from marketplace.partner.models import shown_stock
+from marketplace.partner.models import stock_label
 
 register = template.Library()
 
 
 @register.filter
 def stock_shown(offer) -> str:
-    shown = shown_stock(offer.num_in_stock, offer.num_allocated)
-    if shown is None:
+    if offer.num_in_stock is None:
         return ""
-    if shown == "plenty":
-        return _("In stock")
-    if shown > 0:
-        return _("Only %d left") % shown
-    return _("Sold out")
+    return stock_label(offer.num_in_stock - (offer.num_allocated or 0)) or _("Sold out")

@@ -26,6 +26,17 @@ def shown_stock(num_in_stock, num_allocated):
     return left if left <= LOW_STOCK_SHOWN else "plenty"
 
 
+def stock_label(left: int) -> str | None:
+    """How pages word an offer's stock that is tracked: none when nothing is left (each page says it its own way)."""
+    from django.utils.translation import gettext as _
+
+    if left > LOW_STOCK_SHOWN:
+        return _("In stock")
+    if left > 0:
+        return _("Only %d left") % left
+    return None
+
+
 class StockRecord(AbstractStockRecord):
     @classmethod
     def from_db(cls, db, field_names, values):

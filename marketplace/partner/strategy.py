@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import availability, strategy
 
-from marketplace.partner.models import LOW_STOCK_SHOWN
+from marketplace.partner.models import stock_label
 from marketplace.storefronts.rules import offer_is_live
 
 
@@ -12,11 +12,7 @@ class StockShown(availability.StockRequired):
 
     @property
     def message(self) -> str:
-        if self.num_available > LOW_STOCK_SHOWN:
-            return _("In stock")
-        if self.num_available > 0:
-            return _("Only %d left") % self.num_available
-        return _("Unavailable")
+        return stock_label(self.num_available) or _("Unavailable")
 
 
 def _offers(product):
