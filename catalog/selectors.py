@@ -161,3 +161,16 @@ def design_detail(*, slug: str, origin=None) -> Design:
         ),
         slug=slug,
     )
+
+
+def product_to_add(*, pk: int) -> Product:
+    """The product an add-to-basket form posts, with what the form and the basket read of it: its class, and whether
+    it has options (Oscar's own annotations, so a product without options costs no question about them)."""
+    Option = get_model("catalogue", "Option")
+    return get_object_or_404(
+        Product.objects.select_related("product_class").annotate(
+            has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        ),
+        pk=pk,
+    )

@@ -48,6 +48,7 @@ FORKED_APPS = {
     "oscar.apps.basket.apps.BasketConfig": "marketplace.basket.apps.BasketConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig": "marketplace.dashboard_orders.apps.OrdersDashboardConfig",
     "oscar.apps.shipping.apps.ShippingConfig": "marketplace.shipping.apps.ShippingConfig",
+    "oscar.apps.offer.apps.OfferConfig": "marketplace.offer.apps.OfferConfig",
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",

@@ -32,9 +32,10 @@ class OfferChoiceMixin:
         return self.cleaned_data
 
     def cleaned_options(self):
-        # asked here and again by Oscar's view; each answer reads the product's options from the database
+        # asked here and again by Oscar's view; each answer reads the product's options from the database, unless
+        # the product is known to have none
         if not hasattr(self, "_cleaned_options"):
-            self._cleaned_options = super().cleaned_options()
+            self._cleaned_options = super().cleaned_options() if self.parent_product.has_options else []
         return self._cleaned_options
 
 

@@ -1,5 +1,6 @@
 """Oscar's basket, forked: the shopper chooses whose offer (stock record) a line comes from."""
 
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket
 
 
@@ -14,16 +15,38 @@ class Basket(AbstractBasket):
             return self.strategy.fetch_for_product(product, stockrecord=chosen)
         return super().get_stock_info(product, options)
 
+    def save(self, *args, **kwargs):
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        if created:
+            # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask
+            self._lines = self.lines.none()
+            self._prefetched_objects_cache = {"vouchers": self.vouchers.none()}
+
     def all_lines(self):
         """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)
-        joined in: the same queries for a basket of many lines as for one."""
+        joined in, and the lines' options and product images read only where some line has them: one query for a
+        basket of plain lines, the same queries for many lines as for one."""
         if self.id is not None and self._lines is None:
-            self._lines = (
-                self.lines.select_related("product__product_class",
-                                          "stockrecord__partner__storefront")
-                .prefetch_related("attributes", "product__images")
+            from oscar.apps.basket.models import LineAttribute
+            from oscar.apps.catalogue.models import ProductImage
+
+            queryset = (
+                self.lines.select_related("product__product_class", "stockrecord__partner__storefront")
+                .annotate(has_options=Exists(LineAttribute.objects.filter(line=OuterRef("pk"))),
+                          has_images=Exists(ProductImage.objects.filter(product=OuterRef("product_id"))))
                 .order_by(self._meta.pk.name)
             )  # fmt: skip
+            lines = list(queryset)  # evaluates the queryset: Oscar's callers keep a queryset, read once
+            # An empty id list asks nothing of the database and leaves every line's cache empty, as a prefetch would.
+            with_options = [line.pk for line in lines if line.has_options]
+            with_images = [line.product_id for line in lines if line.has_images]
+            prefetch_related_objects(
+                lines,
+                Prefetch("attributes", queryset=LineAttribute.objects.filter(line_id__in=with_options)),
+                Prefetch("product__images", queryset=ProductImage.objects.filter(product_id__in=with_images)),
+            )
+            self._lines = queryset
         return super().all_lines()
 
     @property
@@ -33,10 +56,33 @@ class Basket(AbstractBasket):
         return len(self.all_lines())
 
     def add_product(self, product, quantity=1, options=None):
+        created_now, self._exact_lines = self.id is None, None
         try:
-            return super().add_product(product, quantity, options)
+            line, created = super().add_product(product, quantity, options)
         finally:
             self._chosen_offer = None
+        if created_now:
+            # This call created the basket, so its one line is the line just written, with the product and offer it
+            # was priced from: pricing the basket again (offers, the new total) needn't read it back.
+            self._lines = self._exact_lines = _evaluated(self.lines.all(), [line])
+        return line, created
+
+    def reset_offer_applications(self):
+        """Oscar's: discounts are worked out again. Lines known exactly (see ``add_product``) are kept with their
+        discounts cleared instead of being read back."""
+        exact = getattr(self, "_exact_lines", None)
+        keep = exact is not None and self._lines is exact
+        super().reset_offer_applications()
+        if keep:
+            for line in exact:
+                line.clear_discount()
+            self._lines = exact
+
+
+def _evaluated(queryset, rows: list):
+    """``queryset`` as if it had been read and found ``rows`` (as Django's own prefetching fills one)."""
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    return queryset
 
 
 from oscar.apps.basket.models import *  # noqa: E402

@@ -1,0 +1,107 @@
+"""The basket's prices: the first add to basket reads little, later lines are read back whole, and the site's offers
+(read from the cache) apply, change and end exactly when the shop says."""
+
+from datetime import timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from oscar.core.loading import get_model
+from oscar.test.factories import create_offer
+
+from tests.factories import product_in_stock
+
+ConditionalOffer = get_model("offer", "ConditionalOffer")
+Basket = get_model("basket", "Basket")
+
+pytestmark = pytest.mark.django_db
+
+
+def _add(client, product, quantity=1):
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
+    assert response.status_code == 302, response.content.decode()
+
+
+def _basket_page(client) -> str:
+    return client.get(reverse("basket:summary")).content.decode()
+
+
+def test_a_guests_first_add_to_basket_asks_the_database_little():
+    product = product_in_stock(title="Seed potatoes, 10 kg", price="18.50", stock=5)
+    client = Client()
+    client.get(reverse("catalogue:index"))  # the shopper arrives; the site's offers are read and kept
+
+    with CaptureQueriesContext(connection) as queries:
+        _add(client, product, quantity=2)
+
+    # the product with its class, its offer, the new basket and its line; nothing is read back that was just written
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(queries) <= 0, "\n".join(q["sql"] for q in queries.captured_queries)
+    assert not any('FROM "basket_line"' in sql and "INNER JOIN" in sql for sql in selects)
+    line = Basket.objects.get().lines.get()
+    assert (line.product, line.quantity, line.price_incl_tax) == (product, 2, Decimal("18.50"))
+    assert "$37.00" in _basket_page(client)
+
+
+def test_a_second_product_joins_the_lines_already_in_the_basket():
+    seeds = product_in_stock(title="Seed potatoes, 10 kg", price="18.50", stock=5)
+    press = product_in_stock(title="Compressed earth brick press", price="1500.00", stock=2)
+    client = Client()
+    _add(client, seeds)
+    _add(client, press)
+    _add(client, seeds)  # the same product again: its line's quantity grows
+
+    page = _basket_page(client)
+    assert "Seed potatoes, 10 kg" in page and "Compressed earth brick press" in page
+    assert "$1,537.00" in page
+    lines = Basket.objects.get().lines.order_by("pk")
+    assert [(line.product, line.quantity) for line in lines] == [(seeds, 2), (press, 1)]
+
+
+def test_a_new_site_offer_prices_every_basket_at_once_and_stops_when_suspended():
+    product = product_in_stock(title="Seed potatoes, 10 kg", price="20.00", stock=5)
+    client = Client()
+    _add(client, product)
+    assert "$20.00" in _basket_page(client)  # no offer yet, and that answer is cached
+
+    offer = create_offer(name="Planting season")  # 20% off everything
+
+    page = _basket_page(client)
+    assert "Planting season" in page
+    assert "$16.00" in page
+    offer.status = ConditionalOffer.SUSPENDED
+    offer.save()
+    page = _basket_page(client)
+    assert "Planting season" not in page
+    assert "$16.00" not in page
+
+
+def test_a_cached_offer_ends_on_time():
+    product = product_in_stock(title="Seed potatoes, 10 kg", price="20.00", stock=5)
+    end = timezone.now() + timedelta(hours=1)
+    create_offer(name="Planting season", end=end)
+    client = Client()
+    _add(client, product)
+    assert "Planting season" in _basket_page(client)  # read once, kept for a minute
+
+    with mock.patch("django.utils.timezone.now", return_value=end + timedelta(seconds=1)):
+        page = _basket_page(client)
+    assert "Planting season" not in page
+    assert "$16.00" not in page
+
+
+def test_the_site_offers_are_read_from_the_database_while_the_cache_is_down(settings):
+    from marketplace.offer.applicator import Applicator
+
+    create_offer(name="Planting season")
+    settings.CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }}  # fmt: skip
+
+    assert [offer.name for offer in Applicator().get_site_offers()] == ["Planting season"]
