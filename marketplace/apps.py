@@ -25,6 +25,10 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from marketplace import analytics
+
+        analytics.disconnect_request_counters()
+
         # connected to these apps' models only: a receiver for every model would cost every other delete in the
         # shop its fast path (Django reads rows before deleting them when someone listens)
         for model in apps.get_models(include_auto_created=True):

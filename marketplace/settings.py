@@ -194,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
     # Completes card payments and refunds Stripe settled whose webhook never arrived.
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},
+    # Oscar's analytics counters (dashboard reports), rebuilt from orders and baskets instead of per request.
+    "refresh-analytics": {"task": "marketplace.tasks.refresh_analytics_task", "schedule": 3600},
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
     "worker-heartbeat": {"task": "marketplace.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }

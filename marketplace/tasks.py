@@ -7,3 +7,11 @@ from marketplace import health
 def heartbeat_task() -> None:
     """Beat sends this every 30 s; a worker running it proves beat, the broker and a worker all work."""
     health.record_heartbeat()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def refresh_analytics_task() -> None:
+    """Oscar's analytics counters, rebuilt from orders and baskets (marketplace.analytics); idempotent."""
+    from marketplace import analytics
+
+    analytics.refresh_records()
