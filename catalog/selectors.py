@@ -163,14 +163,35 @@ def design_detail(*, slug: str, origin=None) -> Design:
     )
 
 
+def _has_options(path: str = "") -> dict:
+    """Oscar's annotations saying whether the product (at ``path`` from the model queried) has options."""
+    Option = get_model("catalogue", "Option")
+    return {
+        "has_product_class_options": Exists(Option.objects.filter(productclass=OuterRef(f"{path}product_class"))),
+        "has_product_options": Exists(Option.objects.filter(product=OuterRef(f"{path}id"))),
+    }
+
+
 def product_to_add(*, pk: int) -> Product:
     """The product an add-to-basket form posts, with what the form and the basket read of it: its class, and whether
-    it has options (Oscar's own annotations, so a product without options costs no question about them)."""
-    Option = get_model("catalogue", "Option")
-    return get_object_or_404(
-        Product.objects.select_related("product_class").annotate(
-            has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
-            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
-        ),
-        pk=pk,
-    )
+    it has options (so a product without options costs no question about them)."""
+    return get_object_or_404(Product.objects.select_related("product_class").annotate(**_has_options()), pk=pk)
+
+
+def offer_to_add(*, product_pk: int, offer_pk) -> StockRecord | None:
+    """The offer an add-to-basket form names (the product page's buttons do), with its operator's storefront and its
+    product read as ``product_to_add`` reads it, in one query; None unless the form names an offer of this product."""
+    try:
+        offer_pk = int(offer_pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < offer_pk < 2**31:
+        return None  # no such offer: the form says so
+    offers = StockRecord.objects.select_related("product__product_class", "partner__storefront")
+    try:
+        offer = offers.annotate(**_has_options("product__")).get(pk=offer_pk, product_id=product_pk)
+    except StockRecord.DoesNotExist:
+        return None
+    offer.product.has_product_class_options = offer.has_product_class_options
+    offer.product.has_product_options = offer.has_product_options
+    return offer

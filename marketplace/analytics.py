@@ -11,10 +11,13 @@ product views are not recorded (catalog.views).
 from django.db import transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from oscar.apps.analytics.models import ProductRecord, UserRecord
-from oscar.apps.basket.models import Line as BasketLine
-from oscar.apps.order.models import Line as OrderLine
-from oscar.apps.order.models import Order
+from oscar.core.loading import get_model
+
+ProductRecord = get_model("analytics", "ProductRecord")
+UserRecord = get_model("analytics", "UserRecord")
+BasketLine = get_model("basket", "Line")
+OrderLine = get_model("order", "Line")
+Order = get_model("order", "Order")
 
 
 def disconnect_request_counters() -> None:

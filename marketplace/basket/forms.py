@@ -8,15 +8,18 @@ from marketplace.storefronts.rules import offer_is_live
 class OfferChoiceMixin:
     """An optional hidden ``offer`` field: the stock record (operator's offer) the shopper picked."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.named_offer = offer  # read already by the view, with its storefront (catalog.selectors.offer_to_add)
         self.fields["offer"] = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def clean(self):
         offer_id = self.cleaned_data.get("offer")
         if not offer_id:
             return super().clean()
-        offer = self.product.stockrecords.select_related("partner__storefront").filter(pk=offer_id).first()
+        offer = self.named_offer
+        if offer is None or offer.pk != offer_id:
+            offer = self.product.stockrecords.select_related("partner__storefront").filter(pk=offer_id).first()
         if offer is None or not offer_is_live(offer):
             raise forms.ValidationError(_("This offer is no longer available; choose another operator."))
         info = self.basket.strategy.fetch_for_product(self.product, stockrecord=offer)

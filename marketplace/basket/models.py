@@ -1,7 +1,8 @@
 """Oscar's basket, forked: the shopper chooses whose offer (stock record) a line comes from."""
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
-from oscar.apps.basket.abstract_models import AbstractBasket
+from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 
 
 class Basket(AbstractBasket):
@@ -20,16 +21,18 @@ class Basket(AbstractBasket):
         super().save(*args, **kwargs)
         if created:
             # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask
-            self._lines = self.lines.none()
-            self._prefetched_objects_cache = {"vouchers": self.vouchers.none()}
+            self._holds_no_lines = True
+            self._lines = _evaluated(self.lines.all(), [])
+            self._prefetched_objects_cache = {"vouchers": _evaluated(self.vouchers.all(), [])}
 
     def all_lines(self):
         """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)
         joined in, and the lines' options and product images read only where some line has them: one query for a
         basket of plain lines, the same queries for many lines as for one."""
         if self.id is not None and self._lines is None:
-            from oscar.apps.basket.models import LineAttribute
-            from oscar.apps.catalogue.models import ProductImage
+            from oscar.core.loading import get_model
+
+            LineAttribute, ProductImage = get_model("basket", "LineAttribute"), get_model("catalogue", "ProductImage")
 
             queryset = (
                 self.lines.select_related("product__product_class", "stockrecord__partner__storefront")
@@ -60,7 +63,7 @@ class Basket(AbstractBasket):
         try:
             line, created = super().add_product(product, quantity, options)
         finally:
-            self._chosen_offer = None
+            self._chosen_offer, self._holds_no_lines = None, False
         if created_now:
             # This call created the basket, so its one line is the line just written, with the product and offer it
             # was priced from: pricing the basket again (offers, the new total) needn't read it back.
@@ -77,6 +80,20 @@ class Basket(AbstractBasket):
             for line in exact:
                 line.clear_discount()
             self._lines = exact
+
+
+class LineManager(models.Manager):
+    def get_or_create(self, defaults=None, **kwargs):
+        """Django's, except in a basket created in this request (``Basket.save``): no line can be there to get, so
+        the line is written without looking (and without the savepoint ``get_or_create`` wraps around its insert)."""
+        basket = kwargs.get("basket")
+        if basket is not None and getattr(basket, "_holds_no_lines", False):
+            return self.create(**kwargs, **(defaults or {})), True
+        return super().get_or_create(defaults=defaults, **kwargs)
+
+
+class Line(AbstractLine):
+    objects = LineManager()
 
 
 def _evaluated(queryset, rows: list):

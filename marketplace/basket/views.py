@@ -1,4 +1,5 @@
-"""Oscar's basket views, with the add-to-basket view reading its product in one query."""
+"""Oscar's basket views, with the add-to-basket view reading its product (and the offer the form names) in one
+query."""
 
 from django.views.generic import FormView
 from oscar.apps.basket import views
@@ -8,5 +9,12 @@ from catalog import selectors
 
 class BasketAddView(views.BasketAddView):
     def post(self, request, *args, **kwargs):
-        self.product = selectors.product_to_add(pk=kwargs["pk"])
+        self.offer = selectors.offer_to_add(product_pk=kwargs["pk"], offer_pk=request.POST.get("offer"))
+        if self.offer is not None:
+            self.product = self.offer.product
+        else:
+            self.product = selectors.product_to_add(pk=kwargs["pk"])
         return FormView.post(self, request, *args, **kwargs)  # Oscar's post only loads the product, without joins
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "offer": self.offer}
