@@ -6,10 +6,15 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
-        from django.db.models.signals import post_delete, post_save
+        from django.contrib.flatpages.models import FlatPage
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from catalog.models import Category
-        from catalog.templatetags.nav_tags import forget_menu_categories
+        from catalog.templatetags.nav_tags import forget_checkout_flatpages, forget_menu_categories
 
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(forget_menu_categories, sender=Category, dispatch_uid=f"menu-categories-{name}")
+            signal.connect(forget_checkout_flatpages, sender=FlatPage, dispatch_uid=f"checkout-flatpages-{name}")
+        m2m_changed.connect(
+            forget_checkout_flatpages, sender=FlatPage.sites.through, dispatch_uid="checkout-flatpages-sites"
+        )

@@ -1,13 +1,17 @@
 """The header's category menu and the listing pages' category tree, from the cache: rendered pages show them, and
-they change only when a category is saved or deleted (``forget_menu_categories``, connected in ``catalog.apps``)."""
+they change only when a category is saved or deleted (``forget_menu_categories``, connected in ``catalog.apps``).
+The same for the checkout pages' flat pages (terms, delivery), forgotten when a flat page changes."""
 
 from django import template
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.core.cache import cache
 from oscar.templatetags.category_tags import get_annotated_list
 
 register = template.Library()
 MENU_KEY = "nav:categories"
 TREE_KEY = "nav:category-tree"
+CHECKOUT_PAGES_KEY = "nav:checkout-flatpages"
 
 
 @register.simple_tag
@@ -37,3 +41,18 @@ def cached_category_tree() -> list[dict]:
 
 def forget_menu_categories(**kwargs) -> None:
     cache.delete_many([MENU_KEY, TREE_KEY])
+
+
+@register.simple_tag
+def checkout_flatpages() -> list[dict]:
+    """Oscar's checkout pages' ``get_flatpages '/order/'`` for a guest (the public ones), as title and content."""
+    found = cache.get(CHECKOUT_PAGES_KEY)
+    if found is None:
+        pages = FlatPage.objects.filter(sites=settings.SITE_ID, url__startswith="/order/", registration_required=False)
+        found = [{"title": page.title, "content": page.content} for page in pages.order_by("url")]
+        cache.set(CHECKOUT_PAGES_KEY, found, 3600)
+    return found
+
+
+def forget_checkout_flatpages(**kwargs) -> None:
+    cache.delete(CHECKOUT_PAGES_KEY)

@@ -1,0 +1,22 @@
+"""Reads for checkout pages."""
+
+from django.db.models import Prefetch
+from oscar.core.loading import get_model
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+Source = get_model("payment", "Source")
+
+
+def placed_order(**lookup):
+    """The order the thank-you page shows, with what it reads: its addresses with their countries, its payments
+    with their types, its lines with their products, images and options, and its surcharges (its discounts Oscar
+    reads by category, a query each). None if there is no such order."""
+    lines = Line.objects.select_related("product").prefetch_related("product__images", "attributes")
+    return (
+        Order._default_manager.select_related("shipping_address__country", "billing_address__country", "user")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")),
+                          Prefetch("lines", queryset=lines), "surcharges")
+        .filter(**lookup)
+        .first()
+    )  # fmt: skip
