@@ -20,8 +20,8 @@ class Basket(AbstractBasket):
         created = self._state.adding
         super().save(*args, **kwargs)
         if created:
-            # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask
-            self._holds_no_lines = True
+            # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask (Oscar
+            # forgets both when lines or vouchers are merged in)
             self._lines = _evaluated(self.lines.all(), [])
             self._prefetched_objects_cache = {"vouchers": _evaluated(self.vouchers.all(), [])}
 
@@ -60,6 +60,7 @@ class Basket(AbstractBasket):
 
     def add_product(self, product, quantity=1, options=None):
         created_now, self._exact_lines = self.id is None, None
+        self._holds_no_lines = created_now  # Oscar's add_product creates the basket, then its line (LineManager)
         try:
             line, created = super().add_product(product, quantity, options)
         finally:
@@ -84,7 +85,7 @@ class Basket(AbstractBasket):
 
 class LineManager(models.Manager):
     def get_or_create(self, defaults=None, **kwargs):
-        """Django's, except in a basket created in this request (``Basket.save``): no line can be there to get, so
+        """Django's, except in a basket the same ``add_product`` call created: no line can be there to get, so
         the line is written without looking (and without the savepoint ``get_or_create`` wraps around its insert)."""
         basket = kwargs.get("basket")
         if basket is not None and getattr(basket, "_holds_no_lines", False):

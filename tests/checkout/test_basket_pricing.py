@@ -105,3 +105,19 @@ def test_the_site_offers_are_read_from_the_database_while_the_cache_is_down(sett
     }}  # fmt: skip
 
     assert [offer.name for offer in Applicator().get_site_offers()] == ["Planting season"]
+
+
+def test_a_guests_basket_moves_to_the_shopper_at_sign_in_and_takes_more_of_the_same():
+    from tests.factories import UserFactory
+
+    seeds = product_in_stock(title="Seed potatoes, 10 kg", price="18.50", stock=20)
+    ada = UserFactory(email="ada@example.com")  # no basket of her own yet
+    client = Client()
+    _add(client, seeds, quantity=2)  # as a guest
+
+    client.force_login(ada)
+    _add(client, seeds)  # the first request signed in opens her basket, merges the guest's, then adds one more
+
+    basket = Basket.objects.get(owner=ada, status=Basket.OPEN)
+    assert [(line.product, line.quantity) for line in basket.lines.all()] == [(seeds, 3)]
+    assert "$55.50" in _basket_page(client)
