@@ -20,3 +20,16 @@ def placed_order(**lookup):
         .filter(**lookup)
         .first()
     )  # fmt: skip
+
+
+def card_payment_to_complete(order):
+    """The Stripe PaymentIntent a card order placed just now still waits on (the thank-you page's card form), or
+    None: for a bank transfer, or an order no longer pending, nothing is asked."""
+    from marketplace.payments.models import StripeIntent
+    from marketplace.payments.services import STRIPE_SOURCE_CODE
+
+    if order.status != "Pending":
+        return None
+    if not any(source.source_type.code == STRIPE_SOURCE_CODE for source in order.sources.all()):
+        return None
+    return StripeIntent.objects.filter(order_number=order.number).first()

@@ -187,16 +187,9 @@ class ThankYouView(views.ThankYouView):
         return order
 
     def get_context_data(self, *args, **kwargs):
-        from django.conf import settings
-
-        from marketplace.payments.models import StripeIntent
-        from marketplace.payments.services import STRIPE_SOURCE_CODE
-
         ctx = DetailView.get_context_data(self, *args, **kwargs)
         ctx["send_analytics_event"] = False
-        order = ctx["order"]
-        by_card = any(source.source_type.code == STRIPE_SOURCE_CODE for source in order.sources.all())
-        intent = StripeIntent.objects.filter(order_number=order.number).first() if by_card else None
-        if intent and order.status == "Pending":
+        intent = selectors.card_payment_to_complete(ctx["order"])
+        if intent is not None:
             ctx["stripe_intent"], ctx["stripe_publishable_key"] = intent, settings.STRIPE_PUBLISHABLE_KEY
         return ctx
