@@ -4,10 +4,12 @@ answer to our call, a webhook, or a retrieve); a bank-transfer refund is settled
 A settled refund is recorded against its lines (Oscar's 'refunded' payment event) and reaches the ledger."""
 
 import logging
+import random
+import time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -28,6 +30,8 @@ money_log = logging.getLogger("marketplace.money")
 
 CENT = Decimal("0.01")
 OPEN = (Refund.PENDING, Refund.SUCCEEDED)  # refunds that hold money back from further refunds
+RETRY_ATTEMPTS = 4
+RETRYABLE_PGCODES = ("40P01", "40001")  # PostgreSQL's deadlock detected, serialization failure
 
 
 def refundable_by_line(part: OperatorOrder) -> dict[int, Decimal]:
@@ -46,16 +50,37 @@ def refundable_shipping(part: OperatorOrder) -> Decimal:
     )
 
 
-@transaction.atomic
 def request_refund(
     *, part_id: int, actor, amounts: dict[int, Decimal], shipping_amount: Decimal = Decimal("0"), reason: str
 ) -> Refund:
     """Refund ``amounts`` (order line id → amount) of one operator's part. Never more than was paid for a line,
-    never more than the payment; a bank-transfer refund is settled at once, a card refund when Stripe confirms."""
-    part = OperatorOrder.objects.select_for_update().select_related("partner").get(pk=part_id)
+    never more than the payment; a bank-transfer refund is settled at once, a card refund when Stripe confirms.
+    A refund the database chose as a deadlock's (or a serialization failure's) victim is run again; one still
+    losing after that is refused with a message, never an error page."""
+    for attempt in range(1, RETRY_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _request_refund(part_id=part_id, actor=actor, amounts=amounts,
+                                       shipping_amount=shipping_amount, reason=reason)  # fmt: skip
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) not in RETRYABLE_PGCODES:
+                raise
+            money_log.warning("refund of part %s lost a lock race, attempt %d of %d", part_id, attempt, RETRY_ATTEMPTS,
+                              extra={"event": "refund_retried", "part": part_id, "attempt": attempt})  # fmt: skip
+            time.sleep(random.uniform(0, 0.05 * attempt))  # the rivals spread out instead of colliding again
+    raise ValidationError("Other refunds of this order are being recorded right now: please refund again.")
+
+
+def _request_refund(*, part_id, actor, amounts, shipping_amount, reason) -> Refund:
+    # Rows are locked in one order by every writer of an order's money (the order, then its part, then its source),
+    # and the part alone (``of``): locking its partner too would queue behind the ledger's postings for it.
+    order_id = OperatorOrder.objects.filter(pk=part_id).values_list("order_id", flat=True).first()
+    order = Order.objects.select_for_update().filter(pk=order_id).first()  # one refund of an order at a time
+    part = OperatorOrder.objects.select_for_update(of=("self",)).select_related("partner").filter(pk=part_id).first()
+    if order is None or part is None:
+        raise ValidationError("That order has no such part.")
     if not may_manage(user=actor, part=part):
         raise PermissionDenied("Only staff, or the operator who sold these lines, can refund them.")
-    order = Order.objects.select_for_update().get(pk=part.order_id)  # one refund of an order at a time
     source = order.sources.filter(amount_debited__gt=0).select_related("source_type").first()
     if source is None:
         raise ValidationError("Only a paid order can be refunded.")
@@ -125,12 +150,14 @@ def submit_stripe_refund(*, refund_id: int) -> str:
 def apply_stripe_refund(*, refund_object: dict) -> str:
     """Settle or fail our refund by Stripe's refund object (from our call's answer, a webhook or a retrieve)."""
     ours = (refund_object.get("metadata") or {}).get("refund_id")
-    refunds = Refund.objects.select_for_update()
-    refund = refunds.filter(stripe_refund_id=refund_object["id"]).first() if refund_object.get("id") else None
-    if refund is None and ours and str(ours).isdigit():
-        refund = refunds.filter(pk=int(ours)).first()
-    if refund is None:
+    refunds = Refund.objects.values_list("pk", "order_id")
+    found = refunds.filter(stripe_refund_id=refund_object["id"]).first() if refund_object.get("id") else None
+    if found is None and ours and str(ours).isdigit():
+        found = refunds.filter(pk=int(ours)).first()
+    if found is None:
         return "no refund of ours"
+    Order.objects.select_for_update().filter(pk=found[1]).first()  # the order first, as every writer of its money
+    refund = Refund.objects.select_for_update().select_related("order").get(pk=found[0])
     if not refund.stripe_refund_id:
         refund.stripe_refund_id = refund_object["id"]
         refund.save(update_fields=["stripe_refund_id"])

@@ -3,6 +3,7 @@ verified source: for the offline method, staff (or the one operator who sold eve
 transfer arrived."""
 
 import logging
+import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,8 +89,29 @@ def without_card_data(value):
     return value
 
 
+EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]+")  # Stripe's event ids: evt_ and base62 (test-mode ids add _test_ parts)
+EVENT_TYPE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")  # payment_intent.succeeded, customer.subscription.updated
+
+
+def check_webhook_event(payload) -> None:
+    """An event is stored only if it has the shape every Stripe event has: an ``evt_`` id that fits our column, a
+    dotted type, and ``data.object`` (what the event is about); anything else is refused before it is stored."""
+    if not isinstance(payload, dict):
+        raise ValidationError("An event is a JSON object.")
+    event_id, kind, data = payload.get("id"), payload.get("type"), payload.get("data")
+    id_length, type_length = (WebhookEvent._meta.get_field(name).max_length for name in ("event_id", "type"))
+    if not isinstance(event_id, str) or len(event_id) > id_length or not EVENT_ID.fullmatch(event_id):
+        raise ValidationError("An event needs a Stripe event id (evt_...).")
+    if not isinstance(kind, str) or len(kind) > type_length or not EVENT_TYPE.fullmatch(kind):
+        raise ValidationError("An event needs a type such as payment_intent.succeeded.")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise ValidationError("An event needs the object it is about (data.object).")
+
+
 def record_webhook_event(*, payload: dict) -> tuple[WebhookEvent, bool]:
-    """Store a verified event once, without card data; a duplicate delivery returns the stored one and False."""
+    """Store a verified event of the right shape once, without card data; a duplicate delivery returns the stored
+    one and False."""
+    check_webhook_event(payload)
     stored, created = WebhookEvent.objects.get_or_create(
         event_id=payload["id"], defaults={"type": payload["type"], "payload": without_card_data(payload)}
     )

@@ -49,8 +49,8 @@ def _signed_at(header: str) -> int:
 @csrf_exempt  # the only CSRF-exempt view: Stripe signs its requests instead
 @require_POST
 def stripe_webhook(request):
-    """Verify the signature with Stripe's library (which refuses old timestamps; we also refuse future ones), store
-    the event once, answer; the work happens in a Celery task."""
+    """Verify the signature with Stripe's library (which refuses old timestamps; we also refuse future ones) and the
+    event's shape, store the event once, answer; the work happens in a Celery task."""
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         raise Http404("Stripe is not configured.")
@@ -62,8 +62,9 @@ def stripe_webhook(request):
         if _signed_at(header) > time.time() + WEBHOOK_TOLERANCE:
             raise ValueError("signed in the future")  # Stripe's library refuses only old timestamps
         payload = json.loads(request.body)
-        if not isinstance(payload, dict) or not all(isinstance(payload.get(key), str) for key in ("id", "type")):
-            raise ValueError("an event needs an id and a type")
+        services.check_webhook_event(payload)
+    except ValidationError as error:
+        return HttpResponseBadRequest(f"Invalid event: {' '.join(error.messages)}")
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("Invalid payload or signature.")
     with transaction.atomic():
