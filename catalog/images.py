@@ -1,13 +1,25 @@
 """Uploaded images are checked with Pillow (real image types only, one frame, bounded bytes and pixels) and
-re-encoded: what is stored is a new file Pillow wrote from the pixels, without EXIF or anything appended."""
+re-encoded: what is stored is a new file Pillow wrote from the pixels, without EXIF or anything appended.
+
+Every image field anyone uploads to is a ``PictureField`` (ours, and Oscar's product, category and attribute
+images, overridden in ``catalog.models``), so every model form that shows one (dashboard, admin) checks and
+re-encodes it with ``validate_image`` and ``reencode`` below. Oscar's "missing image" placeholder is copied into
+MEDIA_ROOT here too (``place_missing_image``)."""
 
 import io
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from oscar.apps.catalogue import abstract_models
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -18,6 +30,8 @@ ZIP_TAIL = 65_535 + 22  # a ZIP's end-of-directory record sits within this many 
 
 
 def validate_image(upload) -> None:
+    if getattr(upload, "_committed", False):
+        return  # a file already stored was checked when it was uploaded (a model's full_clean sees both kinds)
     if upload.size > MAX_BYTES:
         raise ValidationError(
             _("The image is %(size).1f MB; the limit is %(limit)d MB."),
@@ -85,3 +99,48 @@ class ReencodedImageField(forms.ImageField):
         # FileField's checks (empty, name) only: ``reencode`` checks bytes and pixels before Pillow decodes anything.
         upload = forms.FileField.to_python(self, data)
         return None if upload is None else reencode(upload)
+
+
+class PictureField(models.ImageField):
+    """A model image field whose uploads are checked (``validate_image``) and whose model forms store the
+    re-encoded picture (``ReencodedImageField``). In the database and in migrations it is Django's ImageField."""
+
+    default_validators = [validate_image]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ReencodedImageField, **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+
+def place_missing_image(name: str = "") -> Path:
+    """Copy Oscar's "missing image" placeholder (``OSCAR_MISSING_IMAGE_URL``) into MEDIA_ROOT, replacing what is
+    there. A copy, not Oscar's symlink: the media volume is served by another container, which cannot follow a
+    link into this one. Written to a temporary file and renamed into place, so processes doing it at once all
+    succeed and none ever sees half a file."""
+    name = name or settings.OSCAR_MISSING_IMAGE_URL
+    source = finders.find(f"oscar/img/{name}")
+    if source is None:
+        raise ImproperlyConfigured(f"Oscar's missing image oscar/img/{name} is not among the static files.")
+    target = Path(settings.MEDIA_ROOT) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".missing-image-")
+    try:
+        with os.fdopen(handle, "wb") as out, open(source, "rb") as original:
+            shutil.copyfileobj(original, out)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from the web server
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+class MissingProductImage(abstract_models.MissingProductImage):
+    """Oscar's placeholder for a product without an image, put in place by ``place_missing_image``: on a fresh
+    deployment the first pages served at once no longer race to create it (a FileExistsError answered 500)."""
+
+    def symlink_missing_image(self, media_file_path):
+        place_missing_image(self.name)

@@ -12,10 +12,17 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct, AbstractProductClass
+from oscar.apps.catalogue.abstract_models import (
+    AbstractCategory,
+    AbstractProduct,
+    AbstractProductAttributeValue,
+    AbstractProductClass,
+    AbstractProductImage,
+    get_image_upload_path,
+)
 
 from catalog import licences, standards
-from catalog.images import validate_image
+from catalog.images import MissingProductImage, PictureField
 
 
 class Level(models.IntegerChoices):
@@ -158,7 +165,7 @@ class BillOfMaterialsLine(models.Model):
 
 class DesignImage(models.Model):
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("image"), upload_to="designs/%Y/%m/", validators=[validate_image])
+    image = PictureField(_("image"), upload_to="designs/%Y/%m/")
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     display_order = models.PositiveSmallIntegerField(default=0)
 
@@ -222,6 +229,22 @@ class Product(AbstractProduct):
         if self.product_class_id and self.level is None:
             self.level = self.product_class.level
         super().save(*args, **kwargs)
+
+    def get_missing_image(self):
+        return MissingProductImage()
+
+
+# Oscar's models with an image field, each with that field a PictureField (checked and re-encoded on upload).
+class Category(AbstractCategory):
+    image = PictureField(_("Image"), upload_to="categories", blank=True, null=True, max_length=255)
+
+
+class ProductImage(AbstractProductImage):
+    original = PictureField(_("Original"), upload_to=get_image_upload_path, max_length=255)
+
+
+class ProductAttributeValue(AbstractProductAttributeValue):
+    value_image = PictureField(upload_to=get_image_upload_path, max_length=255, blank=True, null=True)
 
 
 class LicenceTerms(models.Model):

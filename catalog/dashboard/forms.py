@@ -8,8 +8,15 @@ from catalog.images import ReencodedImageField
 from catalog.models import BillOfMaterialsLine, Design, DesignDocument, DesignImage, LicenceTerms, Product
 
 
+def _attribute_image_field(attribute):
+    return ReencodedImageField(label=attribute.name, required=attribute.required)
+
+
 class ProductForm(oscar_forms.ProductForm):
-    """Oscar's product form, plus the design a product belongs to (its level comes from its product class)."""
+    """Oscar's product form, plus the design a product belongs to (its level comes from its product class); an
+    image attribute is checked and re-encoded like every other uploaded image."""
+
+    FIELD_FACTORIES = {**oscar_forms.ProductForm.FIELD_FACTORIES, "image": _attribute_image_field}
 
     class Meta(oscar_forms.ProductForm.Meta):
         fields = ["design", *oscar_forms.ProductForm.Meta.fields]

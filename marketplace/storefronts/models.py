@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.images import validate_image
+from catalog.images import PictureField
 
 colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2e7d32."))
 
@@ -30,8 +30,8 @@ class Storefront(models.Model):
     name = models.CharField(_("name"), max_length=100)
     tagline = models.CharField(_("tagline"), max_length=160, blank=True)
     about = models.TextField(_("about"), blank=True, max_length=5000, help_text=_("Markdown; HTML is sanitised."))
-    logo = models.ImageField(_("logo"), upload_to="storefronts/logos/", blank=True, validators=[validate_image])
-    banner = models.ImageField(_("banner"), upload_to="storefronts/banners/", blank=True, validators=[validate_image])
+    logo = PictureField(_("logo"), upload_to="storefronts/logos/", blank=True)
+    banner = PictureField(_("banner"), upload_to="storefronts/banners/", blank=True)
     primary_colour = models.CharField(_("primary colour"), max_length=7, default="#2e7d32", validators=[colour])
     accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1b1b1b", validators=[colour])
     contact_email = models.EmailField(_("contact email"))
