@@ -4,6 +4,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from certification.services import is_certifier
 
 
 def staff_member_required(view):
@@ -17,3 +20,9 @@ def staff_member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def permission_denied(request, exception):
+    """The shop's refusal page (``handler403``): why, when the refusal says, and what the account may do instead."""
+    reason = str(exception) if getattr(exception, "args", None) else ""
+    return render(request, "403.html", {"reason": reason, "is_certifier": is_certifier(request.user)}, status=403)

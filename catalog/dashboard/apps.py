@@ -1,5 +1,6 @@
 import oscar.apps.dashboard.catalogue.apps as apps
 from django.urls import path
+from oscar.core.loading import get_class
 
 
 class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
@@ -13,11 +14,20 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
     def configure_permissions(self):
         super().configure_permissions()
-        # Deleting or hiding a product affects every operator that offers it: staff only.
-        names = ("catalogue-design-list", "catalogue-design-create", "catalogue-design-update",
-                 "catalogue-product-delete", "catalogue-product-bulk-action")  # fmt: skip
-        for name in names:
-            self.permissions_map[name] = (["is_staff"],)
+        DashboardPermission = get_class("dashboard.permissions", "DashboardPermission")
+        # Deleting or hiding a product affects every operator that offers it: Oscar's staff permissions only, without
+        # Oscar's alternative for partners.
+        for name in ("catalogue-product-delete", "catalogue-product-bulk-action"):
+            self.permissions_map[name] = tuple(
+                alternative for alternative in self.permissions_map[name]
+                if alternative != DashboardPermission.partner_dashboard_access
+            )  # fmt: skip
+        # Designs are staff's, asked for the Design model's permissions as Oscar asks for its own models'.
+        self.permissions_map.update({
+            "catalogue-design-list": DashboardPermission.get("catalogue", "view_design"),
+            "catalogue-design-create": DashboardPermission.get("catalogue", "view_design", "add_design"),
+            "catalogue-design-update": DashboardPermission.get("catalogue", "view_design", "change_design"),
+        })  # fmt: skip
 
     def ready(self):
         super().ready()

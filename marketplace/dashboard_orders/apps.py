@@ -1,4 +1,5 @@
 import oscar.apps.dashboard.orders.apps as apps
+from oscar.core.loading import get_class
 
 
 class OrdersDashboardConfig(apps.OrdersDashboardConfig):
@@ -8,9 +9,14 @@ class OrdersDashboardConfig(apps.OrdersDashboardConfig):
 
     def configure_permissions(self):
         super().configure_permissions()
-        # Whole-order statistics, notes and addresses span every operator's lines: staff only.
+        DashboardPermission = get_class("dashboard.permissions", "DashboardPermission")
+        # Whole-order statistics, notes and addresses span every operator's lines: Oscar's staff permissions only,
+        # without Oscar's alternative for partners.
         for name in ("order-stats", "order-detail-note", "order-shipping-address"):
-            self.permissions_map[name] = (["is_staff"],)
+            self.permissions_map[name] = tuple(
+                alternative for alternative in self.permissions_map[name]
+                if alternative != DashboardPermission.partner_dashboard_access
+            )  # fmt: skip
 
     def ready(self):
         super().ready()

@@ -1,0 +1,472 @@
+"""Every dashboard page, visited by everyone: staff need the model permission stock Oscar 4.2 asks for, operators
+reach their own storefront's pages, certifiers the certification queue, and a refusal is the shop's own page."""
+
+import functools
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from oscar.core.application import OscarDashboardConfig
+from oscar.core.loading import get_class, get_model
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DashboardPermission = get_class("dashboard.permissions", "DashboardPermission")
+OPERATOR_ACCESS = DashboardPermission.partner_dashboard_access
+
+
+def dashboard_routes():
+    """(url name, kwarg names) of every named URL of the dashboard, by its place under /dashboard/."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = ":".join(filter(None, [namespace, pattern.namespace])) if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, route, ns)
+            elif isinstance(pattern, URLPattern) and (namespace == "dashboard" or route.startswith("dashboard/")):
+                yield f"{namespace}:{pattern.name}", tuple(pattern.pattern.regex.groupindex)
+
+    return sorted(set(walk(get_resolver().url_patterns, "", "")))
+
+
+@functools.cache
+def stock_oscar_maps():
+    """Stock Oscar 4.2's permission map of each dashboard app, built by Oscar's own class (the one our forks
+    subclass), so what our forks changed cannot hide here."""
+    maps = []
+    for config in apps.get_app_configs():
+        if isinstance(config, OscarDashboardConfig):
+            stock = next(cls for cls in type(config).__mro__ if cls.__module__.startswith("oscar.apps."))
+            bare = object.__new__(stock)
+            stock.configure_permissions(bare)
+            maps.append(bare.permissions_map)
+    return maps
+
+
+def stock_oscar_permissions(name):
+    """The alternatives stock Oscar asks of a dashboard URL (a tuple of lists, any one of which will do)."""
+    view = name.split(":", 1)[1]
+    entry = next(stock[view] for stock in stock_oscar_maps() if view in stock)
+    return entry if isinstance(entry, tuple) else (entry,)
+
+
+def staff_permissions(name):
+    """What a staff member needs for a dashboard URL: Oscar's permission for its own pages, the Design model's
+    permission for ours (in Oscar's way); never the operator alternative."""
+    if name in DESIGN_PERMISSIONS:
+        return DESIGN_PERMISSIONS[name]
+    return next(sorted(alt) for alt in stock_oscar_permissions(name) if alt != OPERATOR_ACCESS)
+
+
+@pytest.fixture
+def shop(two_operators, django_capture_on_commit_callbacks):
+    """Berlin Fab (a) and Lyon Fab (b), each with a paid order of its shopper's, and one of every object a dashboard
+    URL names."""
+    from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
+    from marketplace.fulfilment.models import OperatorOrder
+    from marketplace.revenue.models import Account, Payout
+    from tiers.models import Tier
+    from tiers.services import apply_for_tier
+
+    capture = django_capture_on_commit_callbacks
+    objects = {}
+    for key, store, offer in (("a", two_operators["berlin"], two_operators["printer"]),
+                              ("b", two_operators["lyon"], two_operators["mill"])):  # fmt: skip
+        shopper = factories.UserFactory(email=f"shopper-{key}@example.com")
+        browser = Client()
+        browser.force_login(shopper)
+        order = factories.pay_offline(factories.checkout([offer], capture=capture, client=browser), capture=capture)
+        design = offer.product.design
+        account, _ = Account.objects.get_or_create(
+            kind=Account.OPERATOR, partner=store.partner, defaults={"name": store.name}
+        )
+        criterion = PerformanceCriterion.objects.create(
+            design=design, metric="Speed", unit="mm/s", comparison=">=", threshold=1
+        )
+        objects[key] = {
+            "store": store, "operator": store.operator, "shopper": shopper, "order": order,
+            "product": offer.product_id, "number": order.number, "line": order.lines.get().pk,
+            "note": get_model("order", "OrderNote").objects.create(order=order, message="Call first").pk,
+            "partner": store.partner_id, "user": shopper.pk, "design": design.pk, "storefront": store.pk,
+            "tierapplication": apply_for_tier(storefront=store, tier=Tier.objects.get(code="microfactory-2")).pk,
+            "part": OperatorOrder.objects.get(order=order).pk, "account": account.pk,
+            "payout": Payout.objects.create(account=account, amount=5, currency="USD", method=Payout.MANUAL).pk,
+            "contribution": Contribution.objects.create(design=design, design_version=design.version,
+                                                        author=store.operator, kind="improvement",
+                                                        description="Jig").pk,
+            "result": PerformanceResult.objects.create(criterion=criterion, submitted_by=store.operator,
+                                                       measured_value=2, evidence_url="https://example.com/e").pk,
+            "application": CertificationApplication.objects.create(design=design, design_version=design.version,
+                                                                   applicant=store.operator).pk,
+        }  # fmt: skip
+    return objects
+
+
+@pytest.fixture
+def shop_objects(shop):
+    """The shop-wide objects Oscar's dashboard pages name: categories, classes, options, offers, vouchers ..."""
+    from django.contrib.flatpages.models import FlatPage
+    from oscar.test import factories as oscar_factories
+
+    method = get_model("shipping", "WeightBased").objects.create(name="By weight", default_weight=1)
+    product = get_model("catalogue", "Product").objects.get(pk=shop["a"]["product"])
+    return {
+        "category": product.categories.first().pk,
+        "productclass": product.product_class_id,
+        "attributeoptiongroup": oscar_factories.AttributeOptionGroupFactory().pk,
+        "option": oscar_factories.OptionFactory().pk,
+        "productalert": oscar_factories.ProductAlertFactory(product=product, user=shop["a"]["shopper"]).pk,
+        "flatpage": FlatPage.objects.create(url="/about/", title="About", content="Us").pk,
+        "conditionaloffer": oscar_factories.ConditionalOfferFactory().pk,
+        "range": oscar_factories.RangeFactory().pk,
+        "productreview": oscar_factories.ProductReviewFactory(product=product).pk,
+        "voucher": oscar_factories.VoucherFactory().pk,
+        "voucherset": oscar_factories.VoucherSetFactory(count=1).pk,
+        "communicationeventtype": get_model("communication", "CommunicationEventType").objects.get_or_create(
+            code="ORDER_PLACED", defaults={"name": "Order placed"})[0].code,
+        "weightbased": method.pk,
+        "weightband": method.bands.create(upper_limit=10, charge=5).pk,
+    }  # fmt: skip
+
+
+# Which object a URL's path kwargs name: (url name prefix, kwarg, object), first match wins; "*" is any kwarg.
+KWARG_OBJECTS = [
+    ("dashboard:catalogue-category", "*", "category"), ("dashboard:catalogue-class", "*", "productclass"),
+    ("dashboard:catalogue-attribute-option-group", "*", "attributeoptiongroup"),
+    ("dashboard:catalogue-option", "*", "option"), ("dashboard:catalogue-design", "*", "design"),
+    ("dashboard:catalogue-product", "*", "product"), ("dashboard:user-alert", "*", "productalert"),
+    ("dashboard:user", "*", "user"), ("dashboard:page", "*", "flatpage"), ("dashboard:partner", "user_pk", "operator"),
+    ("dashboard:partner", "*", "partner"), ("dashboard:offer", "*", "conditionaloffer"),
+    ("dashboard:range", "*", "range"), ("dashboard:reviews", "*", "productreview"),
+    ("dashboard:voucher-set", "*", "voucherset"), ("dashboard:voucher", "*", "voucher"),
+    ("dashboard:shipping-method-band", "pk", "weightband"), ("dashboard:shipping", "*", "weightbased"),
+    ("dashboard:comms", "*", "communicationeventtype"), ("dashboard:order", "note_id", "note"),
+    ("dashboard:order", "line_id", "line"), ("dashboard:order", "*", "number"),
+    ("storefronts:staff-decide-tier", "pk", "tierapplication"), ("storefronts:staff-decide", "pk", "storefront"),
+    ("certification:application", "*", "application"), ("certification:review-contribution", "*", "contribution"),
+    ("certification:review-result", "*", "result"), ("payments:confirm-offline", "*", "number"),
+    ("payments:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
+    ("revenue:staff-account", "*", "account"), ("revenue:settle-payout", "*", "payout"),
+]  # fmt: skip
+FIXED = {"product_class_slug": "level-1-physical", "action": "approve"}
+
+
+def url_for(name, kwarg_names, objects):
+    """The URL with each path kwarg filled from ``objects`` (the visitor's own, and the shop's)."""
+    kwargs = {}
+    for kwarg in kwarg_names:
+        if kwarg in FIXED:
+            kwargs[kwarg] = FIXED[kwarg]
+            continue
+        kind = next(kind for prefix, key, kind in KWARG_OBJECTS if name.startswith(prefix) and key in ("*", kwarg))
+        kwargs[kwarg] = getattr(objects[kind], "pk", objects[kind])
+    return reverse(name, kwargs=kwargs)
+
+
+# --- who may do what -------------------------------------------------------------------------------------------
+
+ANONYMOUS, PLAIN_STAFF, STAFF, BERLIN, LYON, CERTIFIER, SHOPPER = (
+    "anonymous", "plain staff", "staff with the permission", "Berlin's operator", "Lyon's operator", "certifier",
+    "shopper",
+)  # fmt: skip
+OPERATORS, ANY_STAFF = {BERLIN, LYON}, {PLAIN_STAFF, STAFF}
+
+# Our own design pages in Oscar's catalogue dashboard, guarded the way Oscar guards its models.
+DESIGN_PERMISSIONS = {
+    "dashboard:catalogue-design-list": ["catalogue.view_design"],
+    "dashboard:catalogue-design-create": ["catalogue.add_design", "catalogue.view_design"],
+    "dashboard:catalogue-design-update": ["catalogue.change_design", "catalogue.view_design"],
+}
+# Oscar's dashboard pages an operator uses for its own storefront (its products, its order lines); Oscar also lets
+# partners delete and bulk-hide products and read whole-order statistics, notes and addresses, which span other
+# operators' offers and lines: those stay staff's.
+OPERATOR_PAGES = {
+    "dashboard:index", "dashboard:catalogue-product", "dashboard:catalogue-product-create",
+    "dashboard:catalogue-product-list", "dashboard:catalogue-product-lookup", "dashboard:order-list",
+    "dashboard:order-detail", "dashboard:order-line-detail",
+}  # fmt: skip
+# Our own pages under /dashboard/, and who they are for. Staff pages ask only is_staff.
+OUR_PAGES = {
+    "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
+    "payments:refund-part": OPERATORS | ANY_STAFF, "payments:confirm-offline": OPERATORS | ANY_STAFF,
+    "fulfilment:part-status": OPERATORS | ANY_STAFF,
+    "storefronts:staff-list": ANY_STAFF, "storefronts:staff-decide": ANY_STAFF,
+    "storefronts:staff-decide-tier": ANY_STAFF, "revenue:staff": ANY_STAFF, "revenue:staff-account": ANY_STAFF,
+    "revenue:settle-payout": ANY_STAFF, "revenue:policy": ANY_STAFF,
+    "certification:queue": {CERTIFIER}, "certification:application": {CERTIFIER},
+    "certification:review-contribution": {CERTIFIER}, "certification:review-result": {CERTIFIER},
+}  # fmt: skip
+PUBLIC_PAGES = {"dashboard:login", "dashboard:logout"}
+
+
+def who_may(name):
+    if name in OUR_PAGES:
+        return OUR_PAGES[name]
+    staff = {STAFF} | ({PLAIN_STAFF} if not any("." in perm for perm in staff_permissions(name)) else set())
+    return staff | (OPERATORS if name in OPERATOR_PAGES else set())
+
+
+# What a page answers a GET from who may use it, when not 200: forms that only take a POST, pages that move on.
+POST_ONLY = {
+    "dashboard:partner-user-unlink", "dashboard:range-reorder", "dashboard:user-password-reset",
+    "certification:review-contribution", "certification:review-result", "revenue:policy", "revenue:settle-payout",
+    "storefronts:staff-decide", "storefronts:staff-decide-tier",
+}  # fmt: skip
+# Forms that refuse a GET (405) from anyone signed in, before asking who they are.
+POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status"}
+GET_ANSWERS = {
+    ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
+    ("dashboard:catalogue-product-create-child", ("parent_pk",)): 302,  # a standalone product takes no variants
+    ("dashboard:catalogue-product-bulk-action", ()): 302,  # no products chosen: back to the list
+    # a new offer's later steps send you back to its first one
+    ("dashboard:offer-condition", ()): 302, ("dashboard:offer-benefit", ()): 302,
+    ("dashboard:offer-restrictions", ()): 302,
+    ("dashboard:partner-user-link", ("partner_pk", "user_pk")): 302,  # already linked: back to the partner
+}  # fmt: skip
+# How a page refuses, when not with the 403 page: a "your storefront" page, or a form for your own order part, of
+# someone who has none answers as for a missing object.
+REFUSALS = {
+    "storefronts:dashboard": 404, "storefronts:apply-tier": 404, "revenue:operator": 404,
+    "payments:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
+    ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
+}  # fmt: skip
+# The pages whose POST destroys or changes what others rely on: posted by everyone who may not use them.
+DESTRUCTIVE = {
+    "dashboard:catalogue-product-delete", "dashboard:order-detail-note", "dashboard:order-shipping-address",
+    "dashboard:catalogue-product-bulk-action",
+}  # fmt: skip
+
+
+def expected(name, kwarg_names, role, method):
+    """The status a visitor gets: the sign-in redirect ("login") for anonymous visitors, else the table's answer."""
+    if role == ANONYMOUS:
+        return "login"
+    if method == "GET" and name in POST_FIRST:
+        return 405
+    if role in who_may(name):
+        return 405 if method == "GET" and name in POST_ONLY else GET_ANSWERS.get((name, kwarg_names), 200)
+    return REFUSALS.get((name, role), REFUSALS.get(name, 403))
+
+
+def answer(response):
+    if response.status_code == 302 and "login" in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+def grant(user, perms):
+    user.user_permissions.set(
+        Permission.objects.get(content_type__app_label=label, codename=codename)
+        for label, codename in (perm.split(".") for perm in perms if "." in perm)
+    )
+
+
+def certifier_user():
+    user = factories.UserFactory(email="certifier@example.com")
+    user.groups.add(Group.objects.get(name="Certifiers"))
+    return user
+
+
+def test_every_dashboard_url_answers_each_visitor_as_the_table_says(shop, shop_objects):
+    # given a browser for each kind of visitor
+    staff = factories.UserFactory(is_staff=True, email="staff@example.com")
+    users = {
+        ANONYMOUS: None, PLAIN_STAFF: factories.UserFactory(is_staff=True, email="plain@example.com"), STAFF: staff,
+        BERLIN: shop["a"]["operator"], LYON: shop["b"]["operator"], CERTIFIER: certifier_user(),
+        SHOPPER: shop["a"]["shopper"],
+    }  # fmt: skip
+    browsers = {}
+    for role, user in users.items():
+        browsers[role] = Client()
+        if user is not None:
+            browsers[role].force_login(user)
+    routes = [(name, kwargs) for name, kwargs in dashboard_routes() if name not in PUBLIC_PAGES]
+    assert len(routes) >= 110
+    assert {name for name, _ in routes} >= set(OUR_PAGES) | set(DESIGN_PERMISSIONS) | DESTRUCTIVE | OPERATOR_PAGES
+
+    # when each visits every page (an operator with its own objects), and posts to the destructive ones
+    wrong, bare, refusals = [], [], 0
+    for name, kwarg_names in routes:
+        if name.startswith("dashboard:"):
+            grant(staff, staff_permissions(name))
+        for role, browser in browsers.items():
+            url = url_for(name, kwarg_names, {**shop_objects, **shop["b" if role == LYON else "a"]})
+            posts = name in DESTRUCTIVE | POST_ONLY | POST_FIRST and role not in who_may(name)
+            methods = ["GET", "POST"] if posts else ["GET"]
+            for method in methods:
+                response = browser.get(url) if method == "GET" else browser.post(url, {})
+                want, got = expected(name, kwarg_names, role, method), answer(response)
+                if got != want:
+                    wrong.append(f"{method} {name} as {role}: {got}, the table says {want}")
+                elif got == 403:
+                    refusals += 1
+                    if "You do not have access to this page" not in response.content.decode():
+                        bare.append(f"{method} {name} as {role}")
+
+    # then every answer is the table's, and every refusal is the shop's page
+    assert wrong == [], "\n".join(wrong)
+    assert bare == [], "a bare 403, not the shop's refusal page"
+    assert refusals > 500
+
+
+def test_the_permission_maps_keep_oscars_staff_permissions_and_add_only_operator_access():
+    """Each dashboard URL asks what stock Oscar asks of staff (our design pages: the Design model's permissions);
+    the only other way in is Oscar's own operator alternative, on the operator's pages."""
+    configs = [config for config in apps.get_app_configs() if isinstance(config, OscarDashboardConfig)]
+    changed = []
+    for name, _ in dashboard_routes():
+        if not name.startswith("dashboard:") or name in PUBLIC_PAGES:
+            continue
+        view = name.split(":", 1)[1]
+        live = next(config.get_permissions(view) for config in configs if view in config.permissions_map)
+        live = live if isinstance(live, tuple) else (live,)
+        want = [sorted(staff_permissions(name))] + ([OPERATOR_ACCESS] if name in OPERATOR_PAGES else [])
+        if sorted(map(sorted, live)) != sorted(want):
+            changed.append(f"{name}: {live}, not {want}")
+    assert changed == []
+
+
+@pytest.fixture
+def berlin_order(two_operators, django_capture_on_commit_callbacks):
+    """A guest's order of Berlin Fab's printer, with a delivery address and a note from staff."""
+    order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
+    note = order.notes.create(message="Call before delivery", user=factories.UserFactory(is_staff=True))
+    return order, note
+
+
+def _signed_in(user):
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def _staff(*perms, email):
+    user = factories.UserFactory(is_staff=True, email=email)
+    grant(user, perms)
+    return user
+
+
+def test_deleting_a_product_needs_oscars_delete_permission(two_operators):
+    product = two_operators["printer"].product
+    url = reverse("dashboard:catalogue-product-delete", kwargs={"pk": product.pk})
+    refused = {
+        "plain staff": factories.UserFactory(is_staff=True, email="plain@example.com"),
+        "staff who may only view products": _staff("catalogue.view_product", email="viewer@example.com"),
+        "the operator who offers it": two_operators["berlin"].operator,
+    }
+    for who, user in refused.items():
+        assert _signed_in(user).post(url).status_code == 403, who
+    assert get_model("catalogue", "Product").objects.filter(pk=product.pk).exists()
+
+    deleter = _staff("catalogue.view_product", "catalogue.delete_product", email="deleter@example.com")
+    assert _signed_in(deleter).post(url).status_code == 302
+    assert not get_model("catalogue", "Product").objects.filter(pk=product.pk).exists()
+
+
+def _hide_in_bulk(browser, product):
+    """Choose the product on the product list, 'Make products non-public', confirm."""
+    chosen = browser.post(reverse("dashboard:catalogue-product-list"),
+                          {"action": "make_products_non_public", "selected_product": [product.pk]})  # fmt: skip
+    assert chosen.status_code == 302
+    assert chosen["Location"].startswith(reverse("dashboard:catalogue-product-bulk-action"))
+    return browser.post(chosen["Location"], {"selected_products": [product.pk]})
+
+
+def test_hiding_products_in_bulk_needs_oscars_change_permission(two_operators):
+    product = two_operators["printer"].product
+    viewer = _staff("catalogue.view_product", email="viewer@example.com")
+    for who, user in {"staff who may only view products": viewer,
+                      "the operator who offers it": two_operators["berlin"].operator}.items():  # fmt: skip
+        assert _hide_in_bulk(_signed_in(user), product).status_code == 403, who
+        product.refresh_from_db()
+        assert product.is_public, who
+
+    editor = _staff("catalogue.view_product", "catalogue.change_product", email="editor@example.com")
+    assert _hide_in_bulk(_signed_in(editor), product).status_code == 302
+    product.refresh_from_db()
+    assert not product.is_public
+
+
+def test_editing_an_order_note_needs_oscars_change_permission(berlin_order, two_operators):
+    order, note = berlin_order
+    url = reverse("dashboard:order-detail-note", kwargs={"number": order.number, "note_id": note.pk})
+    edit = {"order_action": "save_note", "message": "Leave it with the neighbour"}
+    refused = {
+        "plain staff": factories.UserFactory(is_staff=True, email="plain@example.com"),
+        "staff who may only view orders": _staff("order.view_order", email="viewer@example.com"),
+        "the operator who sold it": two_operators["berlin"].operator,
+    }
+    for who, user in refused.items():
+        assert _signed_in(user).post(url, edit).status_code == 403, who
+    note.refresh_from_db()
+    assert note.message == "Call before delivery"
+
+    clerk = _staff("order.view_order", "order.change_order", email="clerk@example.com")
+    assert _signed_in(clerk).post(url, edit).status_code == 302
+    note.refresh_from_db()
+    assert note.message == "Leave it with the neighbour"
+
+
+def test_changing_a_delivery_address_needs_oscars_order_permission(berlin_order, two_operators):
+    from tests.checkout.test_checkout import ADDRESS
+
+    order, _ = berlin_order
+    url = reverse("dashboard:order-shipping-address", kwargs={"number": order.number})
+    moved = {**ADDRESS, "line1": "9 Elsewhere Road"}
+    for who, user in {"plain staff": factories.UserFactory(is_staff=True, email="plain@example.com"),
+                      "the operator who sold it": two_operators["berlin"].operator}.items():  # fmt: skip
+        assert _signed_in(user).post(url, moved).status_code == 403, who
+    order.shipping_address.refresh_from_db()
+    assert order.shipping_address.line1 == "1 Workshop Lane"
+
+    # stock Oscar asks only for the permission to view orders here
+    clerk = _staff("order.view_order", email="clerk@example.com")
+    assert _signed_in(clerk).post(url, moved).status_code == 302
+    order.shipping_address.refresh_from_db()
+    assert order.shipping_address.line1 == "9 Elsewhere Road"
+
+
+# --- the refusal page --------------------------------------------------------------------------------------------
+
+
+def test_a_refusal_is_the_shops_page_saying_what_the_account_may_do_instead(two_operators):
+    berlin = two_operators["berlin"]
+    url = reverse("dashboard:catalogue-product-delete", kwargs={"pk": two_operators["printer"].product_id})
+    pages = {
+        "operator": _signed_in(berlin.operator).get(url),
+        "staff": _signed_in(factories.UserFactory(is_staff=True, email="plain@example.com")).get(url),
+        "certifier": _signed_in(certifier_user()).get(url),
+        "shopper": _signed_in(factories.UserFactory(email="shopper@example.com")).get(url),
+    }
+    assert {who: page.status_code for who, page in pages.items()} == dict.fromkeys(pages, 403)
+    html = {who: page.content.decode() for who, page in pages.items()}
+    for who, page in html.items():
+        assert "You do not have access to this page" in page, who
+        assert "Open Source Store" in page, who  # the shop's own layout
+        assert f'href="{reverse("customer:summary")}"' in page, who  # their account is always theirs
+
+    assert f'href="{reverse("storefronts:dashboard")}"' in html["operator"]
+    assert "Berlin Fab" in html["operator"]
+    assert f'href="{reverse("dashboard:catalogue-product-list")}"' in html["operator"]
+    assert "ask a shop administrator" in html["staff"]
+    assert f'href="{reverse("certification:queue")}"' in html["certifier"]
+    assert f'href="{reverse("customer:order-list")}"' in html["shopper"]
+    assert reverse("storefronts:dashboard") not in html["shopper"]
+
+
+def test_a_refusal_with_a_reason_shows_it(two_operators):
+    # given a product Berlin Fab and Lyon Fab both offer
+    printer = two_operators["printer"].product
+    factories.offer(two_operators["lyon"], printer, price="950.00")
+    # when Berlin's operator posts a change to it
+    page = _signed_in(two_operators["berlin"].operator).post(
+        reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}), {"title": "Mine now"}
+    )
+    # then the refusal says why
+    assert page.status_code == 403
+    assert "This product is shared with other operators." in page.content.decode()
