@@ -25,7 +25,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from marketplace import analytics
+        from marketplace import analytics, security  # noqa: F401 - security registers its deploy check
 
         analytics.disconnect_request_counters()
 

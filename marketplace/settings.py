@@ -4,6 +4,7 @@ The embedded default needs no server: SQLite in ``var/``, Celery tasks run in-pr
 Set ``DATABASE_URL``, ``REDIS_URL`` and ``STRIPE_*`` for the production-like stack.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -110,7 +111,7 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "marketplace.security.LoginRateLimitBackend",  # first: refuses a locked-out login before any password check
-    "oscar.apps.customer.auth_backends.EmailBackend",
+    "marketplace.security.EmailBackend",  # Oscar's, hashing once for an unknown e-mail too (same time)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -284,15 +285,31 @@ else:
 
 # Login rate limiting (django-axes) on every login form: the shop's, the dashboard's and the admin's. After
 # AXES_FAILURE_LIMIT wrong passwords for one login from one client address, that pair is locked (HTTP 429) for
-# AXES_COOLOFF_MINUTES; a guesser cannot lock the real owner out from elsewhere. Behind TRUSTED_PROXY_COUNT
-# proxies the client address is read from X-Forwarded-For (see marketplace.security.client_ip).
+# AXES_COOLOFF_MINUTES; a guesser cannot lock the real owner out from elsewhere. A login is the e-mail in any letter
+# case (marketplace.security.login_name). The client address is REMOTE_ADDR, unless the request comes from one of
+# TRUSTED_PROXIES (IP addresses or networks, comma separated): then it is read from X-Forwarded-For, the entry
+# TRUSTED_PROXY_COUNT from the right (see marketplace.security.client_ip).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "marketplace.security.client_ip"
+AXES_USERNAME_CALLABLE = "marketplace.security.login_name"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is no IP address or network; list the proxies' addresses or networks, "
+            "comma separated (e.g. 172.20.0.0/16,10.0.0.5)."
+        ) from None
+# Password reset requests (marketplace.password_reset): at most PASSWORD_RESET_LIMIT in PASSWORD_RESET_LIMIT_MINUTES
+# from one client address, and as many for one e-mail, whether or not it has an account.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_LIMIT_MINUTES = env.int("PASSWORD_RESET_LIMIT_MINUTES", default=60)
 
 # --- Locale ---------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -4,6 +4,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from marketplace import password_reset
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("", include("marketplace.payments.urls")),
     path("", include("marketplace.revenue.urls")),
     path("", include("marketplace.fulfilment.urls")),
+    path("password-reset/", password_reset.password_reset, name="password-reset"),  # Oscar's, rate limited
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -2,15 +2,19 @@
 country list."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import forms as oscar_forms
+from oscar.apps.customer.utils import normalise_email
 from oscar.core.loading import get_model
 
 Country = get_model("address", "Country")
+User = get_user_model()
 
 
 class GuestCheckoutForm(forms.Form):
@@ -23,6 +27,16 @@ class GuestCheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = methods
         self.fields["payment_method"].initial = methods[0][0]
+
+    def clean_email(self):
+        """As Oscar's checkout gateway: the address with its domain lower-cased, and a guest whose e-mail (in any
+        letter case) belongs to an account is asked to sign in, unless ``OSCAR_ALLOW_GUEST_CHECKOUT_WITH_ACCOUNT``."""
+        email = normalise_email(self.cleaned_data["email"])
+        accounts = User._default_manager.filter(email__iexact=email)
+        if not settings.OSCAR_ALLOW_GUEST_CHECKOUT_WITH_ACCOUNT and accounts.exists():
+            raise forms.ValidationError(_("An account uses this email address: sign in to check out with it, or use "
+                                          "another address."))  # fmt: skip
+        return email
 
 
 class CountrySelect(forms.Select):

@@ -138,6 +138,8 @@ def test_the_client_address_comes_from_the_trusted_proxys_x_forwarded_for_entry(
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1  # the left entry could be forged by the client; the proxy's own is the last
+    assert client_ip(request) == "10.0.0.2"  # read only from a trusted proxy (tests/project/test_login_security.py)
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_ip(request) == "203.0.113.7"
 
 
