@@ -8,7 +8,7 @@ request then misses and renders afresh, on every web worker at once; old pages a
 Only requests that would see the same page get one: GET/HEAD, signed out, and no session, basket or pending
 messages (those change the header or the page); a page that shows the recently viewed products is kept once per
 value of that cookie. The CSRF token in a stored page is a hole filled with the requester's own token on the way
-out, so forms on cached pages post as usual.
+out, so forms on cached pages post as usual; so is the Content Security Policy nonce of the page's inline script.
 """
 
 import hashlib
@@ -90,8 +90,11 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             logger.warning("Page cache unavailable", exc_info=True)
             return view(request, *args, **kwargs)
         if stored is not None:
-            content, content_type, meta = stored
-            response = _response(content.replace(TOKEN_HOLE, get_token(request).encode()), content_type)
+            content, content_type, meta, *nonce = stored
+            content = content.replace(TOKEN_HOLE, get_token(request).encode())
+            if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
+                content = content.replace(nonce[0], str(request.csp_nonce).encode())
+            response = _response(content, content_type)
             if on_hit is not None:
                 on_hit(request, response, meta)
             return response
@@ -103,8 +106,12 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             if token := _TOKEN.search(content):
                 content = content.replace(token.group(1), TOKEN_HOLE)
             meta = getattr(response, "cache_meta", None)
+            # The CSP nonce the page was rendered with is random, so no stored text can hold it but the shop's own
+            # script tags: it is the hole a later request's nonce fills.
+            rendered_nonce = getattr(request, "csp_nonce", None)
+            nonce = str(rendered_nonce).encode() if rendered_nonce else None
             try:
-                cache.set(key, (content, response["Content-Type"], meta), settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (content, response["Content-Type"], meta, nonce), settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)
         patch_vary_headers(response, ("Cookie",))

@@ -1,5 +1,5 @@
 """Two small extensions of the security libraries we use: django-axes' login lockout where Oscar authenticates
-without a request, and django-csp's policy with a Stripe of our own (localstripe)."""
+without a request, and django-csp's policy with Stripe on the page that takes a card."""
 
 import ipaddress
 from functools import lru_cache
@@ -24,15 +24,28 @@ class LoginRateLimitBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+STRIPE_ORIGINS = ("https://js.stripe.com", "https://*.stripe.com")
+
+
+def allow_stripe(response):
+    """This response takes a card: Stripe.js may load from Stripe and talk to it (the one page whose policy names
+    another host; Stripe requires its script to come from Stripe)."""
+    response.csp_allows_stripe = True
+    return response
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware; when ``STRIPE_API_BASE`` points at a Stripe of our own, that server serves Stripe.js
-    and answers its calls, so the page may load from and talk to it (read per response: tests change it)."""
+    """django-csp's middleware, with Stripe's origins added to the page that takes a card (``allow_stripe``); when
+    ``STRIPE_API_BASE`` points at a Stripe of our own (localstripe), that server serves Stripe.js and answers its
+    calls, so it is added too (read per response: tests change it)."""
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        base = settings.STRIPE_API_BASE.rstrip("/")
-        if base and parts.update is None:
-            parts.update = {directive: [base] for directive in ("script-src", "connect-src", "frame-src", "img-src")}
+        if getattr(response, "csp_allows_stripe", False) and parts.update is None:
+            origins = [*STRIPE_ORIGINS]
+            if base := settings.STRIPE_API_BASE.rstrip("/"):
+                origins.append(base)
+            parts.update = dict.fromkeys(("script-src", "connect-src", "frame-src", "img-src"), origins)
         return parts
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.revenue",
     "axes",
     "csp",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
 ]
 
 SITE_ID = 1
@@ -108,6 +109,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through TEMPLATES, so templates/ overrides Oscar's widget templates too (its image input).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTHENTICATION_BACKENDS = [
     "marketplace.security.LoginRateLimitBackend",  # first: refuses a locked-out login before any password check
@@ -256,25 +260,26 @@ X_FRAME_OPTIONS = "DENY"
 OSCAR_BASKET_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# Content Security Policy (django-csp). Scripts keep 'unsafe-inline' because Oscar's own templates run inline
-# scripts (`oscar.init()`, the jQuery fallback) and so do ours (the card form, "use my location"); the policy still
-# bars scripts from any other origin than ours and Stripe's, plugins, <base> hijacks, framing and foreign form
-# targets. Oscar's jQuery from Google's CDN is refused, so its inline fallback loads the copy in our static files.
-# A STRIPE_API_BASE of our own (localstripe) is added per response by marketplace.security.
-_STRIPE_ORIGINS = ["https://js.stripe.com", "https://*.stripe.com"]
+# Content Security Policy (django-csp). Scripts run only from the shop's own static files, plus the one inline script
+# of each page (Oscar's onload block, in templates/oscar/base.html), which carries the response's nonce: a script
+# planted in a page by anyone never runs, and no page loads a script, style or font from another host. The one
+# exception is the page that takes a card, which loads Stripe.js from Stripe as Stripe requires
+# (marketplace.security.allow_stripe). Styles keep 'unsafe-inline' for the storefronts' own colours.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
 _CSP = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'unsafe-inline'", *_STRIPE_ORIGINS],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *_STRIPE_ORIGINS],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'", *_STRIPE_ORIGINS],
-        "frame-src": ["'self'", *_STRIPE_ORIGINS],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     }
 }
 # CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only (to try a change safely).

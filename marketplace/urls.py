@@ -2,12 +2,23 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from marketplace import password_reset
 
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static_url("oscar/favicon.ico")  # read per request: the static manifest exists only after collectstatic
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers and crawlers ask for /favicon.ico whatever the page says: send them to the static one.
+    path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
     path("designs/", include("catalog.urls")),
     path("", include("marketplace.storefronts.urls")),

@@ -11,6 +11,7 @@ from oscar.core.loading import get_class
 
 from marketplace.checkout import selectors, services
 from marketplace.checkout.forms import GuestCheckoutForm
+from marketplace.security import allow_stripe
 
 ShippingAddressForm = get_class("checkout.forms", "ShippingAddressForm")
 Repository = get_class("shipping.repository", "Repository")
@@ -177,10 +178,12 @@ class ThankYouView(views.ThankYouView):
     def get_object(self, queryset=None):
         lookup = {}
         if self.request.user.is_superuser:  # Oscar's: staff may open any order's page to check it
-            if "order_number" in self.request.GET:
-                lookup = {"number": self.request.GET["order_number"]}
-            elif "order_id" in self.request.GET:
-                lookup = {"id": self.request.GET["order_id"]}
+            # a number holding a NUL (PostgreSQL cannot compare it) or an id that is no number is ignored
+            number, order_id = self.request.GET.get("order_number"), self.request.GET.get("order_id", "")
+            if number is not None:
+                lookup = {"number": number} if "\x00" not in number else {}
+            elif order_id.isascii() and order_id.isdigit() and len(order_id) < 19:
+                lookup = {"id": int(order_id)}
         order = selectors.placed_order(**lookup) if lookup else None
         if order is None and "checkout_order_id" in self.request.session:
             order = selectors.placed_order(pk=self.request.session["checkout_order_id"])
@@ -193,3 +196,9 @@ class ThankYouView(views.ThankYouView):
         if intent is not None:
             ctx["stripe_intent"], ctx["stripe_publishable_key"] = intent, settings.STRIPE_PUBLISHABLE_KEY
         return ctx
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if context.get("stripe_intent") is not None:
+            allow_stripe(response)  # the card form: Stripe.js loads from Stripe
+        return response

@@ -53,8 +53,6 @@ class Journey:
         """A new browser window (its own cookies) at desktop width; signed in through the login form if ``email``."""
         context = self.browser.new_context(base_url=self.base_url, viewport=DESKTOP)
         context.set_default_timeout(TIMEOUT_MS)
-        # Oscar's pages try jQuery from Google's CDN before their own copy: stay off the internet.
-        context.route("https://ajax.googleapis.com/**", lambda route: route.abort())
         self.contexts.append(context)
         page = context.new_page()
         if email:

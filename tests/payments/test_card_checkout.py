@@ -41,8 +41,13 @@ def test_a_shopper_pays_by_card(stripe_settings, django_capture_on_commit_callba
     assert order.status == "Pending" and source.source_type.code == "stripe"
     intent = stripe_gateway.retrieve_intent(source.reference)
     assert (intent["amount"], intent["currency"]) == (98500, "usd")
-    thank_you = client.get(placed["Location"]).content.decode()
+    response = client.get(placed["Location"])
+    thank_you = response.content.decode()
     assert "https://js.stripe.com/v3/" in thank_you and intent["client_secret"] in thank_you
+    # the one page whose policy lets Stripe.js load from Stripe (and from the local Stripe the tests use)
+    script_src = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))["script-src"]
+    assert "https://js.stripe.com" in script_src and stripe_settings.STRIPE_API_BASE.rstrip("/") in script_src
+    assert "stripe" not in client.get("/")["Content-Security-Policy"]
 
     return_url = reverse("payments:stripe-return", args=[order.number, order.verification_hash()])
     not_yet = client.get(return_url, follow=True).content.decode()
