@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from marketplace import password_reset
 
+
 class FaviconView(RedirectView):
     permanent = True
 

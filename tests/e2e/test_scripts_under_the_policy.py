@@ -73,10 +73,10 @@ def test_every_role_s_pages_run_their_scripts_under_the_policy(journey, two_oper
     # the operator: its dashboard pages, the product form with the editor and image widget
     operator = journey.person(two_operators["berlin"].operator.email)
     problems = _watch(operator, live_server.url)
-    _visit(operator, problems, ["/dashboard/", "/dashboard/storefront/", "/dashboard/catalogue/",
-                                reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}),
-                                "/dashboard/orders/", reverse("dashboard:order-detail", kwargs={"number": order.number}),
-                                "/dashboard/revenue/"])  # fmt: skip
+    product_page = reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk})
+    order_page = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    _visit(operator, problems, ["/dashboard/", "/dashboard/storefront/", "/dashboard/catalogue/", product_page,
+                                "/dashboard/orders/", order_page, "/dashboard/revenue/"])  # fmt: skip
     operator.goto(reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}))
     expect(operator.locator(".tox-tinymce, .mce-tinymce").first).to_be_visible()  # the description's editor ran
     journey.screenshot(operator, "02-product-form")
