@@ -23,6 +23,7 @@ from oscar.apps.catalogue.abstract_models import (
 
 from catalog import licences, standards
 from catalog.images import MissingProductImage, PictureField
+from catalog.richtext import SanitisedHTMLField, render_html
 
 
 class Level(models.IntegerChoices):
@@ -184,6 +185,8 @@ def private_storage():
 
 
 class Product(AbstractProduct):
+    # Rich text an operator may write (the dashboard's editor): cleaned of anything that runs, on every save.
+    description = SanitisedHTMLField(_("Description"), blank=True)
     design = models.ForeignKey(
         Design, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("design")
     )
@@ -237,6 +240,8 @@ class Product(AbstractProduct):
 # Oscar's models with an image field, each with that field a PictureField (checked and re-encoded on upload).
 class Category(AbstractCategory):
     image = PictureField(_("Image"), upload_to="categories", blank=True, null=True, max_length=255)
+    description = SanitisedHTMLField(_("Description"), blank=True)
+    long_description = SanitisedHTMLField(_("Long description"), blank=True)
 
 
 class ProductImage(AbstractProductImage):
@@ -245,6 +250,10 @@ class ProductImage(AbstractProductImage):
 
 class ProductAttributeValue(AbstractProductAttributeValue):
     value_image = PictureField(upload_to=get_image_upload_path, max_length=255, blank=True, null=True)
+    value_richtext = SanitisedHTMLField(_("Richtext"), blank=True, null=True)
+
+    def _richtext_as_html(self):
+        return render_html(self.value_richtext)  # Oscar marks it safe as it is
 
 
 class LicenceTerms(models.Model):
