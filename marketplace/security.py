@@ -1,5 +1,7 @@
-"""Two small extensions of the security libraries we use: django-axes' login lockout where Oscar authenticates
-without a request, and django-csp's policy with Stripe on the page that takes a card."""
+"""Extensions of the security libraries we use: django-axes' login lockout where Oscar authenticates without a
+request, keyed on the e-mail in any letter case (``login_name``) and on the client address (``client_ip``, from
+X-Forwarded-For only when a trusted proxy sent it); Oscar's e-mail login, as slow for an unknown account as for a
+known one; and django-csp's policy with Stripe on the page that takes a card."""
 
 import ipaddress
 from functools import lru_cache
