@@ -7,6 +7,7 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.admin.helpers import AdminForm, InlineAdminFormSet
@@ -205,3 +206,22 @@ def test_an_accepted_image_is_stored_re_encoded_without_exif_or_trailing_data(sh
     with Image.open(io.BytesIO(content)) as image:
         assert image.format == "JPEG" and image.size == (64, 48) and not image.getexif()
     assert stored.name.endswith(".jpg")
+
+
+def test_an_image_already_stored_is_not_checked_again_when_its_form_is_saved(shop):
+    """Saving a page re-validates every field; a stored image was checked when uploaded, and reading it again
+    costs a read per image and fails if the media folder lost the file (restored from an older snapshot)."""
+    staff, design = shop["clients"]["staff"], shop["design"]
+    url = reverse("dashboard:catalogue-design-update", kwargs={"pk": design.pk})
+    data = form_data(staff.get(url).content.decode())
+    upload = SimpleUploadedFile("photo.jpg", jpeg_with_exif_and_trailer())
+    assert staff.post(url, {**data, "images-0-image": upload, "images-0-caption": "x"}).status_code == 302
+    stored = design.images.get()
+    Path(stored.image.path).unlink()
+
+    data = form_data(staff.get(url).content.decode())
+    response = staff.post(url, {**data, "summary": "Still open."})
+
+    assert response.status_code == 302
+    design.refresh_from_db()
+    assert design.summary == "Still open."
