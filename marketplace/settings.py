@@ -50,6 +50,7 @@ FORKED_APPS = {
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig": "marketplace.dashboard_orders.apps.OrdersDashboardConfig",
     "oscar.apps.shipping.apps.ShippingConfig": "marketplace.shipping.apps.ShippingConfig",
     "oscar.apps.offer.apps.OfferConfig": "marketplace.offer.apps.OfferConfig",
+    "oscar.apps.dashboard.apps.DashboardConfig": "marketplace.dashboard.apps.DashboardConfig",  # its tables
 }
 INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "django.contrib.humanize",

@@ -34,6 +34,8 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
         from catalog.dashboard import views
 
         self.product_createupdate_view = views.ProductCreateUpdateView
+        self.product_lookup_view = views.ProductLookupView
+        self.stock_alert_view = views.StockAlertListView
         self.design_list_view = views.DesignListView
         self.design_create_view = views.DesignCreateView
         self.design_update_view = views.design_update

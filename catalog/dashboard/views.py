@@ -61,13 +61,41 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
     form_valid = form_invalid = process_all_forms  # noqa: F811 - Oscar's own aliasing, re-pointed at our method
 
 
+class ProductLookupView(oscar_views.ProductLookupView):
+    """Oscar's product lookup (the dashboard's product pickers). Its page, page size and ids come straight from
+    the query string; one that is not a whole number in range, or a term with a NUL (which PostgreSQL cannot
+    compare), is refused (400) instead of failing the query."""
+
+    most = {"page": 10**6, "page_limit": 100, "id": 2**63 - 1}
+
+    def get(self, request):
+        try:
+            initial, term, page, page_limit = self.get_args()
+            ids = [int(pk) for pk in initial.split(",")] if initial else []
+        except ValueError:
+            return HttpResponseBadRequest("page, page_limit and initial take whole numbers.")
+        if "\x00" in (term or ""):
+            return HttpResponseBadRequest("A search term has no NUL characters.")
+        numbers = [(page, "page"), (page_limit, "page_limit")] + [(pk, "id") for pk in ids]
+        if any(not 1 <= number <= self.most[name] for number, name in numbers):
+            return HttpResponseBadRequest("page, page_limit or an id of initial is out of range.")
+        return super().get(request)
+
+
+class StockAlertListView(oscar_views.StockAlertListView):
+    """Oscar's stock alert list. A status its search form refuses (empty, or with a NUL) lists every alert with the
+    form's error, instead of failing on the description Oscar sets only for a valid or missing status."""
+
+    description = _("All alerts")
+
+
 class DesignListView(ListView):
     template_name = "oscar/dashboard/catalogue/design_list.html"
     context_object_name = "designs"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.designs(query=self.request.GET.get("q", "")[:200])
+        return selectors.designs(query=self.request.GET.get("q", "")[:200].replace("\x00", ""))  # no NUL in SQL
 
 
 class DesignCreateView(CreateView):

@@ -4,7 +4,7 @@ never the order's total or the other operators' lines)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
@@ -19,6 +19,12 @@ Line = get_model("order", "Line")
 
 
 class OrderListView(views.OrderListView):
+    def get(self, request, *args, **kwargs):
+        # Oscar looks the number up as it comes; PostgreSQL cannot compare a string holding a NUL.
+        if "\x00" in request.GET.get("order_number", ""):
+            return HttpResponseBadRequest("An order number has no NUL characters.")
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         queryset = super().get_queryset()
         user = self.request.user

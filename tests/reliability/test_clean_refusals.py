@@ -196,3 +196,63 @@ def test_the_longest_event_id_that_fits_is_stored(settings, django_capture_on_co
     answer = _post(body, _sign(body), django_capture_on_commit_callbacks)
 
     assert answer.status_code == 200 and WebhookEvent.objects.get().outcome == "ignored"
+
+
+# --- sort and filter values no list knows ------------------------------------------------------------------------
+
+LISTS = [
+    "dashboard:catalogue-product-list", "dashboard:catalogue-category-list", "dashboard:catalogue-class-list",
+    "dashboard:catalogue-option-list", "dashboard:catalogue-attribute-option-group-list",
+    "dashboard:catalogue-product-lookup", "dashboard:stock-alert-list", "dashboard:catalogue-design-list",
+    "dashboard:order-list", "dashboard:order-stats", "dashboard:users-index", "dashboard:user-alert-list",
+    "dashboard:reports-index", "dashboard:partner-list", "dashboard:offer-list", "dashboard:range-list",
+    "dashboard:reviews-list", "dashboard:voucher-list", "dashboard:voucher-set-list", "dashboard:page-list",
+    "dashboard:comms-list", "dashboard:shipping-method-list", "storefronts:staff-list", "storefronts:dashboard",
+    "certification:queue", "revenue:operator", "revenue:staff", "storefronts:directory", "designs:list",
+    "catalogue:index", "certification:directory", "search:search", "checkout:thank-you",
+]  # fmt: skip
+HOSTILE = [
+    # sorts: Oscar's checkbox and actions columns (their headers link here), no column, a field not shown
+    "sort=checkbox", "sort=-checkbox", "sort=actions", "sort=-actions", "sort=__class__", "sort=password",
+    "sort=checkbox&sort=title", "sort=" + "x" * 3000, "order_by=checkbox", "order_by=-user__password", "dir=up",
+    # pages and page sizes
+    "per_page=-5", "per_page=0", "per_page=abc", "per_page=1000000000", "page=abc", "page=-1", "page=" + "9" * 21,
+    "page_limit=-1", "page_limit=abc", "initial=abc", "initial=1,,2", "initial=" + "9" * 21,
+    # filters: empty, a NUL (PostgreSQL cannot compare it), a date that is none
+    "status=", "status=%00", "q=%00", "order_number=%00", "order_id=abc", "date_from=zzz", "date_to=2020-13-45",
+    "report_type=zzz", "response_format=zz", "level=abc", "category=" + "9" * 21,
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["staff", "operator"])
+def test_every_list_answers_hostile_sort_and_filter_values_without_a_server_error(two_operators, who):
+    from catalog.models import Category
+
+    user = factories.UserFactory(is_staff=True, is_superuser=True) if who == "staff" else two_operators["lyon"].operator
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    category = Category.objects.get(name="CNC circuit mills")
+    urls = [reverse(name) for name in LISTS]
+    urls.append(reverse("dashboard:catalogue-category-detail-list", kwargs={"pk": category.pk}))
+
+    failed = [(url, query, answer.status_code) for url in urls for query in HOSTILE
+              if (answer := client.get(f"{url}?{query}")).status_code >= 500]  # fmt: skip
+
+    assert not failed
+
+
+@pytest.mark.django_db
+def test_the_product_list_sorts_by_its_columns_and_ignores_its_checkbox(two_operators):
+    client = Client()
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("dashboard:catalogue-product-list")
+
+    by_checkbox, by_title = client.get(f"{url}?sort=checkbox"), client.get(f"{url}?sort=title")
+
+    assert by_checkbox.status_code == by_title.status_code == 200
+    titles = [product.title for product in by_title.context["products"].paginated_rows.data]
+    assert titles == sorted(titles) and len(titles) == 3
+    page = by_title.content.decode()
+    assert 'href="?sort=-title"' in page and 'href="?sort=upc"' in page  # sortable headers link to their sort
+    assert "sort=checkbox" not in page and "sort=actions" not in page  # the checkbox and actions headers do not
