@@ -3,7 +3,6 @@ never the order's total or the other operators' lines)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery, Sum
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
@@ -30,14 +29,7 @@ class OrderListView(views.OrderListView):
         user = self.request.user
         if user.is_staff:
             return queryset
-        own = (
-            lines_for_user(user, Line.objects.filter(order=OuterRef("pk")))
-            .values("order")
-            .annotate(total=Sum("line_price_incl_tax"), items=Sum("quantity"))
-        )
-        return queryset.annotate(
-            operator_total=Subquery(own.values("total")), operator_items=Subquery(own.values("items"))
-        )
+        return fulfilment_selectors.operator_order_totals(user, queryset)
 
     def change_order_statuses(self, request, orders):
         if not request.user.is_staff:  # an order's status spans every operator's lines
@@ -76,7 +68,7 @@ class OrderDetailView(views.OrderDetailView):
             user=self.request.user, order=self.object
         )
         if not self.request.user.is_staff:
-            ctx["operator_total"] = self.get_order_lines().aggregate(total=Sum("line_price_incl_tax"))["total"]
+            ctx["operator_total"] = fulfilment_selectors.operator_total(self.request.user, self.object)
         ctx["parts"] = parts = fulfilment_selectors.parts_for_order(self.object, user=self.request.user)
         paid = self.object.status in ("Paid", "Complete")
         for group in parts:
