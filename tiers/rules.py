@@ -6,6 +6,21 @@ from dataclasses import dataclass
 LEVEL_NAMES = {1: "level 1 (product)", 2: "level 2 (production)", 3: "level 3 (distribution licence)"}
 
 
+# What each rule of ``check_offer`` is about, in the words a refusal names it by.
+RULE_NAMES = {
+    "storefront-inactive": "active storefronts",
+    "level": "levels",
+    "mark": "the OSE Certified mark",
+    "physical": "physical goods",
+    "category": "categories",
+}
+
+
+def refusal(rule: str, message: str) -> str:
+    """A tier rule's refusal as the one line a page shows at its top."""
+    return f"Not saved — the tier rule on {RULE_NAMES.get(rule, rule)} refuses this offer: {message}"
+
+
 class TierRuleError(Exception):
     def __init__(self, rule: str, message: str):
         super().__init__(message)

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
+from oscar.apps.dashboard.catalogue import formsets as oscar_formsets
 
 from catalog import licences
 from catalog.images import ReencodedImageField
@@ -28,6 +29,16 @@ class ProductForm(oscar_forms.ProductForm):
             self.fields["design"].help_text = _("The open design this product is a level %(l)s offer of.") % {
                 "l": product_class.level if product_class and product_class.level else "1-3"
             }
+
+
+class StockRecordFormSet(oscar_formsets.StockRecordFormSet):
+    """Oscar's offers (stock records) of the product form. Their tier rules read the product's categories, which the
+    same form saves: the view checks them once the product, its categories and its offers are saved."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.tier_rules_checked_after_save = True
+        return form
 
 
 class LicenceDatalistInput(forms.TextInput):

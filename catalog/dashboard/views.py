@@ -18,14 +18,17 @@ from catalog.dashboard.forms import (
     DesignForm,
     DesignImageFormSet,
     ProductForm,
+    StockRecordFormSet,
 )
 from catalog.models import Design
+from tiers import rules as tier_rules
 from tiers import services as tier_services
 
 
 class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
     form_class = ProductForm
     licence_terms_formset = BaseLicenceTermsFormSet
+    stockrecord_formset = StockRecordFormSet
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,16 +44,23 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
         return super().post(request, *args, **kwargs)
 
     def forms_valid(self, form, formsets):
-        # Categories are saved after the offers were validated: check the tier rules again on the saved product.
+        # The tier rules read the product's categories, saved with its offers: they are checked on the saved
+        # product (see get_success_url), and a refusal undoes the save.
         try:
             with transaction.atomic():
-                response = super().forms_valid(form, formsets)
-                for offer in self.object.stockrecords.select_related("partner"):
-                    tier_services.validate_offer(partner=offer.partner, product=self.object)
+                return super().forms_valid(form, formsets)
         except ValidationError as error:
             form.add_error(None, error)
+            for refusal in error.error_list:  # named at the top of the page, not only in the offers' tab
+                if refusal.code in tier_rules.RULE_NAMES:
+                    messages.error(self.request, tier_rules.refusal(refusal.code, refusal.message))
             return self.forms_invalid(form, formsets)
-        return response
+
+    def get_success_url(self):
+        # Oscar calls this once every form and formset is saved, before it says the product was saved.
+        for offer in self.object.stockrecords.select_related("partner"):
+            tier_services.validate_offer(partner=offer.partner, product=self.object)
+        return super().get_success_url()
 
     def process_all_forms(self, form):
         # Oscar's stock record formset fails (500) on a post without its management form: refuse it clearly.

@@ -78,9 +78,13 @@ class StockRecord(AbstractStockRecord):
             raise InsufficientStock(f"Sorry, “{title}” has just sold out. Your basket is kept.")
         self.post_save_signal()
 
+    # The dashboard's product form saves a product's categories with its offers: it checks the tier rules itself
+    # once both are saved (see catalog.dashboard.views), not here against the categories stored before.
+    tier_rules_checked_after_save = False
+
     def clean(self):
         super().clean()
-        if self.partner_id and self.product_id:
+        if self.partner_id and self.product_id and not self.tier_rules_checked_after_save:
             from tiers import services as tier_services
 
             tier_services.validate_offer(partner=self.partner, product=self.product)
