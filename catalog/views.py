@@ -13,6 +13,7 @@ from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
 from certification import marks
+from marketplace import pagecache
 from marketplace.pagecache import anonymous_page
 from marketplace.storefronts.forms import LocationForm
 
@@ -44,6 +45,9 @@ def design_detail(request, slug):
         for value, label in Level.choices
     ]
     documents = list(design.documents.all())
+    certificates = marks.valid_certificates(design)
+    # the page says "Certified" and who may show the mark no longer than those certificates hold
+    pagecache.valid_until(request, min((certificate.expires_at for certificate in certificates), default=None))
     context = {
         "design": design,
         "location_form": location_form,
@@ -52,7 +56,7 @@ def design_detail(request, slug):
         "areas": standards.area_states(documents),
         "completeness": standards.completeness(documents),
         "full_cost": costs.full_cost(design),
-        "certificates": marks.valid_certificates(design),
+        "certificates": certificates,
         "entitled_storefronts": marks.entitled_storefronts(design),
         "licences": [(kind, design.licence(kind), getattr(design, f"{kind}_licence")) for kind in
                      ("hardware", "software", "documentation")],

@@ -5,7 +5,7 @@ storefront shows the mark on a design only if its operator holds a valid (issued
 certificate for that design.
 """
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from certification.models import Certificate, MarkHolder
@@ -15,15 +15,18 @@ def _valid_now() -> Q:
     return Q(certificate__revoked_at__isnull=True, certificate__expires_at__gt=timezone.now())
 
 
+def marks_until(*, storefront) -> dict:
+    """The designs on which this storefront may show the mark, each with when that ends (its operator's last valid
+    certificate for the design expires): one query, for whole pages."""
+    if storefront is None or not storefront.is_active:
+        return {}
+    held = MarkHolder.objects.filter(_valid_now(), user_id=storefront.operator_id).values("certificate__design_id")
+    return dict(held.annotate(until=Max("certificate__expires_at")).values_list("certificate__design_id", "until"))
+
+
 def marked_design_ids(*, storefront) -> set[int]:
     """The designs on which this storefront may show the mark (one query, for whole pages)."""
-    if storefront is None or not storefront.is_active:
-        return set()
-    return set(
-        MarkHolder.objects.filter(_valid_now(), user_id=storefront.operator_id).values_list(
-            "certificate__design_id", flat=True
-        )
-    )
+    return set(marks_until(storefront=storefront))
 
 
 def may_show_mark(*, storefront, design) -> bool:

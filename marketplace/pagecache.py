@@ -9,10 +9,14 @@ Only requests that would see the same page get one: GET/HEAD, signed out, and no
 messages (those change the header or the page); a page that shows the recently viewed products is kept once per
 value of that cookie. The CSRF token in a stored page is a hole filled with the requester's own token on the way
 out, so forms on cached pages post as usual; so is the Content Security Policy nonce of the page's inline script.
+
+What ends with no write (an OSE Certified certificate running out) cannot retire pages: a page that shows it says
+so while rendering (``valid_until``), and is kept no longer, nor served after that moment.
 """
 
 import hashlib
 import logging
+import math
 import re
 import time
 from functools import wraps
@@ -21,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -57,6 +62,30 @@ def invalidate(**kwargs) -> None:
         transaction.on_commit(retire_all, robust=True)
 
 
+def valid_until(request, moment) -> None:
+    """The page being rendered for ``request`` is true only until ``moment`` (an aware datetime): it is kept no
+    longer, and never served after it. The earliest moment a page is told wins; ``None`` says nothing."""
+    if request is None or moment is None:
+        return
+    current = getattr(request, "_page_valid_until", None)
+    if current is None or moment < current:
+        request._page_valid_until = moment
+
+
+def _lifetime(request) -> tuple[int, object]:
+    """Seconds to keep the page rendered for ``request``, and the moment it stops being true (or None)."""
+    until = getattr(request, "_page_valid_until", None)
+    if until is None:
+        return settings.PAGE_CACHE_SECONDS, None
+    return min(settings.PAGE_CACHE_SECONDS, math.ceil((until - timezone.now()).total_seconds())), until
+
+
+def _ended(stored) -> bool:
+    """Whether the moment a stored page stopped being true has passed."""
+    until = stored[4] if len(stored) > 4 else None
+    return until is not None and timezone.now() >= until
+
+
 def _cacheable(request) -> bool:
     if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
         return False
@@ -89,7 +118,7 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
         except Exception:  # the cache is down: shoppers still get their page, rendered
             logger.warning("Page cache unavailable", exc_info=True)
             return view(request, *args, **kwargs)
-        if stored is not None:
+        if stored is not None and not _ended(stored):
             content, content_type, meta, *nonce = stored
             content = content.replace(TOKEN_HOLE, get_token(request).encode())
             if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
@@ -110,8 +139,10 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             # script tags: it is the hole a later request's nonce fills.
             rendered_nonce = getattr(request, "csp_nonce", None)
             nonce = str(rendered_nonce).encode() if rendered_nonce else None
+            seconds, until = _lifetime(request)
             try:
-                cache.set(key, (content, response["Content-Type"], meta, nonce), settings.PAGE_CACHE_SECONDS)
+                if seconds > 0:
+                    cache.set(key, (content, response["Content-Type"], meta, nonce, until), seconds)
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)
         patch_vary_headers(response, ("Cookie",))

@@ -4,6 +4,7 @@ certification.marks; nothing else renders the badge."""
 from django import template
 
 from certification import marks
+from marketplace import pagecache
 
 register = template.Library()
 
@@ -13,5 +14,8 @@ def ose_mark(context, storefront, design):
     cache = context.render_context.setdefault("ose_marks", {})  # one query per storefront per page
     key = getattr(storefront, "pk", None)
     if key not in cache:
-        cache[key] = marks.marked_design_ids(storefront=storefront)
-    return {"show": design is not None and design.pk in cache[key]}
+        cache[key] = marks.marks_until(storefront=storefront)
+    until = cache[key].get(design.pk) if design is not None else None
+    # a cached page shows the badge no longer than the certificate behind it holds (its expiry writes nothing)
+    pagecache.valid_until(context.get("request"), until)
+    return {"show": until is not None}
