@@ -78,3 +78,60 @@ def check_offer(facts: OfferFacts) -> None:
             f"The {facts.tier_name} tier may not offer “{facts.product_title}” in its category; "
             f"it sells in: {allowed}.",
         )
+
+
+# --- entry requirements -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequirementFacts:
+    """What the data says about an operator, for the requirements a tier has to enter it."""
+
+    completed_production_training: bool
+    accepted_performance_result: bool
+
+
+@dataclass(frozen=True)
+class RequirementCheck:
+    code: str
+    label: str
+    met: bool
+    missing: str  # what is missing, in the words staff's refusal to approve uses
+    todo: str  # what the operator does to meet it
+
+
+# code: (label, what is missing, what to do, the fact that meets it)
+REQUIREMENTS = {
+    "production-training": (
+        "Completed production training",
+        "the operator has not completed a production training (a paid level 2 order)",
+        "buy a level 2 production training and complete it (its order paid)",
+        "completed_production_training",
+    ),
+    "performance-results": (
+        "Accepted machine performance results",
+        "no accepted machine performance result that meets its criterion",
+        "submit a machine performance result on a certified design's criterion; it counts once a certifier accepts "
+        "it and it meets the criterion",
+        "accepted_performance_result",
+    ),
+}
+
+
+def requirement_checklist(*, requirements: list[str], facts: RequirementFacts) -> list[RequirementCheck]:
+    """Each requirement of a tier, met or missing with what to do, in the tier's order. A code the shop does not
+    know is never met: staff decide it."""
+    checks = []
+    for code in requirements:
+        if code not in REQUIREMENTS:
+            checks.append(RequirementCheck(code, code, False, f"“{code}” is not checked by the shop", "ask staff"))
+            continue
+        label, missing, todo, fact = REQUIREMENTS[code]
+        checks.append(RequirementCheck(code, label, getattr(facts, fact), missing, todo))
+    return checks
+
+
+def unmet_requirements(*, tier_name: str, checklist: list[RequirementCheck]) -> str:
+    """Why an operator may not apply for a tier yet, or an empty string when every requirement is met."""
+    missing = [f"{check.label} is missing — {check.todo}" for check in checklist if not check.met]
+    return f"You cannot apply for the {tier_name} tier yet: " + "; ".join(missing) + "." if missing else ""

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tiers import rules
+from tiers import rules, selectors
 from tiers.models import Tier, TierApplication
 
 
@@ -44,13 +44,13 @@ def validate_offer(*, partner, product) -> None:
 
 def requirement_failures(*, storefront, tier: Tier) -> list[str]:
     """The requirements of ``tier`` the storefront does not meet yet, in words."""
-    from tiers import requirements
-
-    return [message for code in tier.requirements if (message := requirements.check(code, storefront=storefront))]
+    return [check.missing for check in selectors.checklist(storefront=storefront, tier=tier) if not check.met]
 
 
 @transaction.atomic
 def apply_for_tier(*, storefront, tier: Tier, motivation: str = "") -> TierApplication:
+    """An operator applies to move to another tier. Its entry requirements are checked from the data: an operator
+    who does not meet one yet is told what to do instead of waiting for staff, who could not approve it."""
     if tier == storefront.tier:
         raise ValidationError(f"{storefront.name} is already in the {tier.name} tier.")
     if (
@@ -59,6 +59,11 @@ def apply_for_tier(*, storefront, tier: Tier, motivation: str = "") -> TierAppli
         .exists()
     ):
         raise ValidationError("You already have a tier application waiting for a decision.")
+    unmet = rules.unmet_requirements(
+        tier_name=tier.name, checklist=selectors.checklist(storefront=storefront, tier=tier)
+    )
+    if unmet:
+        raise ValidationError(unmet, code="requirements")
     return TierApplication.objects.create(storefront=storefront, tier=tier, motivation=motivation)
 
 

@@ -22,8 +22,9 @@ from marketplace.storefronts.forms import (
     TierApplicationForm,
 )
 from marketplace.storefronts.models import Storefront
+from tiers import selectors as tier_selectors
 from tiers import services as tier_services
-from tiers.models import Tier, TierApplication
+from tiers.models import TierApplication
 
 
 @anonymous_page
@@ -85,7 +86,8 @@ def operator_dashboard(request):
     context = {
         "storefront": storefront,
         "form": form,
-        "tiers": Tier.objects.exclude(pk=storefront.tier_id),
+        "tier_choices": tier_selectors.tiers_to_apply_for(storefront=storefront),
+        "next_tier": tier_selectors.next_tier_up(storefront=storefront),
         "tier_applications": storefront.tier_applications.select_related("tier")[:10],
     }
     return render(request, "storefronts/dashboard/operator.html", context)
@@ -115,7 +117,7 @@ def apply_for_tier(request):
 @staff_member_required
 def staff_list(request):
     storefronts = Storefront.objects.select_related("tier", "operator").order_by("status", "name")
-    applications = TierApplication.objects.filter(status=TierApplication.PENDING).select_related("storefront", "tier")
+    applications = tier_selectors.pending_applications_with_checklists()
     return render(request, "storefronts/dashboard/staff_list.html", {"storefronts": storefronts,
                   "applications": applications, "decision_form": DecisionForm()})  # fmt: skip
 
