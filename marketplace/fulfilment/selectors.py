@@ -104,8 +104,9 @@ def operator_figures(user, *, since) -> dict:
     zero = Decimal("0.00")
     parts = operator_parts(user)
     recent = parts.filter(date_placed__gt=since).aggregate(revenue=Sum("total_incl_tax"), average=Avg("total_incl_tax"))
-    return {
-        "total_revenue_last_day": recent["revenue"] or zero,
-        "average_order_costs": (recent["average"] or zero).quantize(CENT),
-        "total_revenue": parts.aggregate(revenue=Sum("total_incl_tax"))["revenue"] or zero,
+    figures = {
+        "total_revenue_last_day": recent["revenue"],
+        "average_order_costs": recent["average"],
+        "total_revenue": parts.aggregate(revenue=Sum("total_incl_tax"))["revenue"],
     }
+    return {name: (value or zero).quantize(CENT) for name, value in figures.items()}

@@ -48,6 +48,7 @@ def test_an_operators_dashboard_home_counts_only_its_own_money(client, shared_or
     assert ctx["total_orders_last_day"] == ctx["total_orders"] == len(own)
     assert ctx["total_revenue_last_day"] == ctx["total_revenue"] == revenue
     assert ctx["average_order_costs"] == revenue / len(own)
+    assert {ctx[name].as_tuple().exponent for name in ("total_revenue", "average_order_costs")} == {-2}  # cents
     assert ctx["total_lines"] == ctx["total_lines_last_day"] == (1 if name == "berlin" else 3)
     chart = ctx["hourly_report_dict"]["order_total_hourly"]
     assert sum(hour["total_incl_tax"] for hour in chart) == revenue
