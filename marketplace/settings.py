@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},
     # Oscar's analytics counters (dashboard reports), rebuilt from orders and baskets instead of per request.
     "refresh-analytics": {"task": "marketplace.tasks.refresh_analytics_task", "schedule": 3600},
+    # Oscar's "Notify me" stock alerts for products back in stock (OSCAR_EAGER_ALERTS is off); each is sent once.
+    "send-product-alerts": {"task": "marketplace.tasks.send_product_alerts_task", "schedule": 300},
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
     "worker-heartbeat": {"task": "marketplace.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
@@ -368,7 +370,7 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
         "access_fn": lambda user, *args, **kwargs: user.is_staff,
     },
 ]
-OSCAR_EAGER_ALERTS = False  # stock alerts go out from a periodic task, not inside every stock write
+OSCAR_EAGER_ALERTS = False  # stock alerts go out from a beat task (send-product-alerts), not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).
 CARBON_PRICE_PER_KG_CO2E = env.str("CARBON_PRICE_PER_KG_CO2E", default="0.19")

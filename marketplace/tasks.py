@@ -15,3 +15,11 @@ def refresh_analytics_task() -> None:
     from marketplace import analytics
 
     analytics.refresh_records()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_product_alerts_task() -> None:
+    """Oscar's stock alerts for products back in stock (marketplace.partner.alerts); an alert is sent once."""
+    from marketplace.partner import alerts
+
+    alerts.send_product_alerts()
