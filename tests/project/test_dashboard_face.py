@@ -42,6 +42,7 @@ def test_a_pending_applicant_opening_the_dashboard_is_told_the_application_is_pe
     assert "Your storefront application for Apartment Fab is pending" in page
     assert "Your account can manage your own storefront" not in page
     assert reverse("storefronts:dashboard") in page  # where the applicant can follow the application
+    assert client.get(reverse("storefronts:dashboard")).status_code == 200
 
 
 def test_a_pending_applicant_is_told_on_every_dashboard_page(client):
