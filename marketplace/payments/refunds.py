@@ -87,6 +87,8 @@ def _request_refund(*, part_id, actor, amounts, shipping_amount, reason) -> Refu
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say why you refund: the shopper sees it.")
+    if "\x00" in reason:
+        raise ValidationError("The reason cannot hold a NUL character.")  # the database refuses to store one
     left = refundable_by_line(part)
     wanted = {int(line_id): Decimal(amount).quantize(CENT) for line_id, amount in amounts.items() if amount}
     shipping_amount = Decimal(shipping_amount or 0).quantize(CENT)

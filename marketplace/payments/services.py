@@ -95,7 +95,8 @@ EVENT_TYPE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")  # payment_intent.succeede
 
 def check_webhook_event(payload) -> None:
     """An event is stored only if it has the shape every Stripe event has: an ``evt_`` id that fits our column, a
-    dotted type, and ``data.object`` (what the event is about); anything else is refused before it is stored."""
+    dotted type, ``data.object`` (what the event is about), and no NUL character (PostgreSQL's jsonb cannot store
+    one); anything else is refused before it is stored."""
     if not isinstance(payload, dict):
         raise ValidationError("An event is a JSON object.")
     event_id, kind, data = payload.get("id"), payload.get("type"), payload.get("data")
@@ -106,6 +107,18 @@ def check_webhook_event(payload) -> None:
         raise ValidationError("An event needs a type such as payment_intent.succeeded.")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise ValidationError("An event needs the object it is about (data.object).")
+    if _holds_nul(payload):
+        raise ValidationError("An event cannot hold a NUL character.")
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def record_webhook_event(*, payload: dict) -> tuple[WebhookEvent, bool]:

@@ -134,6 +134,21 @@ def test_a_refund_still_deadlocked_after_its_retries_is_explained(two_operators,
     assert not Refund.objects.exists() and order.sources.get().amount_refunded == 0
 
 
+@pytest.mark.django_db
+def test_a_refund_reason_with_a_nul_is_explained(two_operators, django_capture_on_commit_callbacks):
+    order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
+    order = factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    line = order.lines.get()
+    client = Client()
+    client.force_login(two_operators["berlin"].operator)
+
+    page = client.post(reverse("payments:refund-part", kwargs={"pk": OperatorOrder.objects.get(order=order).pk}),
+                       {f"amount_{line.pk}": "1.00", "reason": "Broken\x00"}, follow=True)  # fmt: skip
+
+    assert page.status_code == 200 and "The reason cannot hold a NUL character." in page.content.decode()
+    assert not Refund.objects.exists()
+
+
 # --- Stripe events of the wrong shape ----------------------------------------------------------------------------
 
 
@@ -167,6 +182,7 @@ MISSING = object()
         {"data": {"object": "pi_123"}},
         {"data": {"object": ["pi_123"]}},
         {"data": "evt"},
+        {"data": {"object": {"id": "cus_1", "name": "Ada\x00"}}},  # a NUL, which PostgreSQL cannot store
     ],
 )
 def test_a_signed_event_of_the_wrong_shape_is_refused_cleanly_and_never_stored(
