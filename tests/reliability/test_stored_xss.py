@@ -352,7 +352,9 @@ def test_stored_xss_payloads_render_as_text_on_every_page(shop):
 
 def test_rich_text_is_cleaned_when_saved_and_again_when_shown(client, two_operators):
     product = two_operators["printer"].product
-    product.description = '<p onclick="alert(1)">Fits <b>M5</b></p><script>alert(1)</script><a href="javascript:x">a</a>'
+    product.description = (
+        '<p onclick="alert(1)">Fits <b>M5</b></p><script>alert(1)</script><a href="javascript:x">a</a>'
+    )
     product.save()
     product.refresh_from_db()
     assert product.description == '<p>Fits <b>M5</b></p><a rel="nofollow noopener">a</a>'
