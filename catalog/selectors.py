@@ -195,3 +195,23 @@ def offer_to_add(*, product_pk: int, offer_pk) -> StockRecord | None:
     offer.product.has_product_class_options = offer.has_product_class_options
     offer.product.has_product_options = offer.has_product_options
     return offer
+
+
+# --- the dashboard's products, for an operator --------------------------------------------------------------------
+
+
+def _offered_by_others(user) -> QuerySet:
+    return StockRecord.objects.filter(product_id=OuterRef("pk")).exclude(partner__users=user)
+
+
+def shared_with_others(*, product: Product, user) -> bool:
+    """Whether operators other than ``user`` offer ``product`` (its title, description and images are then not the
+    user's to change)."""
+    return product.stockrecords.exclude(partner__users=user).exists()
+
+
+def with_shared_flag(products: QuerySet, *, user) -> QuerySet:
+    """The dashboard's product list, each product annotated ``shared_with_others`` for a non-staff user."""
+    if user.is_staff:
+        return products
+    return products.annotate(shared_with_others=Exists(_offered_by_others(user)))

@@ -342,8 +342,18 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
     {
         "label": "My storefront",
         "icon": "fas fa-store",
-        "url_name": "storefronts:dashboard",
-        "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+        "children": [
+            {
+                "label": "My offers",
+                "url_name": "storefronts:offers",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "Settings and tier",
+                "url_name": "storefronts:dashboard",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+        ],
     },
     {
         "label": "Certification",

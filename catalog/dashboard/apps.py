@@ -35,6 +35,7 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
         self.product_createupdate_view = views.ProductCreateUpdateView
         self.product_lookup_view = views.ProductLookupView
+        self.product_list_view = views.ProductListView
         self.stock_alert_view = views.StockAlertListView
         self.design_list_view = views.DesignListView
         self.design_create_view = views.DesignCreateView

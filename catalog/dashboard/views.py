@@ -1,7 +1,7 @@
 """Staff pages for designs, in the Oscar dashboard; and Oscar's product page with licence terms added."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,14 +34,18 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
         super().__init__(*args, **kwargs)
         self.formsets["licence_terms_formset"] = self.licence_terms_formset
 
-    def post(self, request, *args, **kwargs):
-        # An operator edits only products that no other operator offers; its offer on a shared product is
-        # changed under My storefront.
-        if not request.user.is_staff and "pk" in self.kwargs:
+    def dispatch(self, request, *args, **kwargs):
+        # An operator edits only products that no other operator offers; its own offer on a shared product (price,
+        # stock, SKU) is changed on its offers page, where this sends it.
+        if request.user.is_authenticated and not request.user.is_staff and "pk" in self.kwargs:
             product = self.get_object()
-            if product.stockrecords.exclude(partner__users=request.user).exists():
-                raise PermissionDenied("This product is shared with other operators.")
-        return super().post(request, *args, **kwargs)
+            if product is not None and selectors.shared_with_others(product=product, user=request.user):
+                messages.info(request, _(
+                    "“%(title)s” is offered by other operators too: its title, description and images stay with its "
+                    "owner. Change your own offer of it (price, stock, SKU) here."
+                ) % {"title": product.get_title()})  # fmt: skip
+                return redirect(reverse("storefronts:offers") + f"#product-{product.pk}")
+        return super().dispatch(request, *args, **kwargs)
 
     def forms_valid(self, form, formsets):
         # The tier rules read the product's categories, saved with its offers: they are checked on the saved
@@ -69,6 +73,14 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
         return super().process_all_forms(form)
 
     form_valid = form_invalid = process_all_forms  # noqa: F811 - Oscar's own aliasing, re-pointed at our method
+
+
+class ProductListView(oscar_views.ProductListView):
+    """Oscar's product list; for an operator each row knows whether other operators offer the product too (its
+    actions then lead to the operator's own offer instead of a product form it may not save)."""
+
+    def get_queryset(self):
+        return selectors.with_shared_flag(super().get_queryset(), user=self.request.user)
 
 
 class ProductLookupView(oscar_views.ProductLookupView):

@@ -1,6 +1,7 @@
 """Oscar's partner app, forked: an offer (stock record) obeys its storefront's tier rules wherever it is saved,
 and stock is never allocated beyond what exists."""
 
+from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from oscar.apps.order.exceptions import UnableToPlaceOrder
@@ -38,6 +39,9 @@ def stock_label(left: int) -> str | None:
 
 
 class StockRecord(AbstractStockRecord):
+    # An operator withdraws an offer from sale and relists it later; a withdrawn offer is kept (orders, history).
+    withdrawn_at = models.DateTimeField("withdrawn", null=True, blank=True)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)

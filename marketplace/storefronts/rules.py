@@ -5,7 +5,10 @@ def offer_is_live(stockrecord) -> bool:
     """An offer is live when its partner is not an operator's storefront, or the storefront is active.
 
     Partners without a storefront are run by the shop's staff. Reads ``partner.storefront``: prefetch it in lists.
+    An offer its operator withdrew is not live.
     """
+    if stockrecord.withdrawn_at is not None:
+        return False
     partner = stockrecord.partner
     try:
         storefront = partner.storefront

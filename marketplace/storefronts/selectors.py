@@ -28,7 +28,7 @@ def _live_offer() -> Q:
     active = Q(partner__storefront__status=Storefront.ACTIVE) & (
         ~Q(product__level=3) | Q(product__design__isnull=True) | Q(holds_mark)
     )
-    return Q(partner__storefront__isnull=True) | active
+    return Q(withdrawn_at__isnull=True) & (Q(partner__storefront__isnull=True) | active)
 
 
 def distance_km(origin: Location, *, prefix: str = ""):
@@ -81,7 +81,7 @@ def storefront_offers(storefront: Storefront) -> QuerySet:
     if not storefront.partner_id:
         return StockRecord.objects.none()
     return (
-        StockRecord.objects.filter(partner_id=storefront.partner_id, product__is_public=True)
+        StockRecord.objects.filter(partner_id=storefront.partner_id, product__is_public=True, withdrawn_at=None)
         .select_related("product__product_class", "product__design")
         .order_by("product__level", "product__title", "pk")
     )
@@ -103,3 +103,53 @@ def lines_for_user(user, lines: QuerySet) -> QuerySet:
     if user.is_staff:
         return lines
     return lines.filter(partner__users=user)
+
+
+# --- an operator's offers, in its dashboard --------------------------------------------------------------------
+
+
+def operator_offers(storefront: Storefront) -> QuerySet:
+    """Every offer of the storefront, live or withdrawn, by level and title."""
+    return (
+        StockRecord.objects.filter(partner_id=storefront.partner_id)
+        .select_related("product__product_class", "product__design", "product__parent")
+        .order_by("product__level", "product__title", "pk")
+    )
+
+
+def operator_offer(storefront: Storefront, pk) -> StockRecord:
+    """One of the storefront's own offers; another operator's is the same 404 as a missing one."""
+    return get_object_or_404(operator_offers(storefront), pk=pk)
+
+
+def offerable_product(*, pk: int):
+    """A product an operator may put an offer on (public, not a parent of variants), or None."""
+    from catalog.models import Product
+
+    return Product.objects.filter(is_public=True).exclude(structure=Product.PARENT).filter(pk=pk).first()
+
+
+def offerable_products(*, storefront: Storefront, query: str, limit: int = 20) -> list[tuple]:
+    """Public products matching ``query`` (title or design name) the storefront does not offer yet, each with the
+    tier rule's refusal, if any, so the page says before the operator types a price why one cannot be offered."""
+    from catalog.models import Product
+    from tiers import rules as tier_rules
+    from tiers.services import offer_facts
+
+    products = (
+        Product.objects.filter(is_public=True)
+        .exclude(structure=Product.PARENT)
+        .exclude(stockrecords__partner_id=storefront.partner_id)
+        .filter(Q(title__icontains=query) | Q(design__name__icontains=query))
+        .select_related("product_class", "design")
+        .order_by("design__name", "level", "title")[:limit]
+    )
+    found = []
+    for product in products:
+        try:
+            tier_rules.check_offer(offer_facts(storefront=storefront, product=product))
+        except tier_rules.TierRuleError as error:
+            found.append((product, error.message))
+        else:
+            found.append((product, None))
+    return found

@@ -70,8 +70,7 @@ def shop(two_operators, django_capture_on_commit_callbacks):
     from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
     from marketplace.fulfilment.models import OperatorOrder
     from marketplace.revenue.models import Account, Payout
-    from tiers.models import Tier
-    from tiers.services import apply_for_tier
+    from tiers.models import Tier, TierApplication
 
     capture = django_capture_on_commit_callbacks
     objects = {}
@@ -90,10 +89,11 @@ def shop(two_operators, django_capture_on_commit_callbacks):
         )
         objects[key] = {
             "store": store, "operator": store.operator, "shopper": shopper, "order": order,
-            "product": offer.product_id, "number": order.number, "line": order.lines.get().pk,
+            "product": offer.product_id, "stockrecord": offer.pk, "number": order.number, "line": order.lines.get().pk,
             "note": get_model("order", "OrderNote").objects.create(order=order, message="Call first").pk,
             "partner": store.partner_id, "user": shopper.pk, "design": design.pk, "storefront": store.pk,
-            "tierapplication": apply_for_tier(storefront=store, tier=Tier.objects.get(code="microfactory-2")).pk,
+            "tierapplication": TierApplication.objects.create(  # stored as is: its requirements are not the point here
+                storefront=store, tier=Tier.objects.get(code="microfactory-2")).pk,
             "part": OperatorOrder.objects.get(order=order).pk, "account": account.pk,
             "payout": Payout.objects.create(account=account, amount=5, currency="USD", method=Payout.MANUAL).pk,
             "contribution": Contribution.objects.create(design=design, design_version=design.version,
@@ -151,7 +151,7 @@ KWARG_OBJECTS = [
     ("certification:application", "*", "application"), ("certification:review-contribution", "*", "contribution"),
     ("certification:review-result", "*", "result"), ("payments:confirm-offline", "*", "number"),
     ("payments:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
-    ("revenue:staff-account", "*", "account"), ("revenue:settle-payout", "*", "payout"),
+    ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"), ("revenue:settle-payout", "*", "payout"),
 ]  # fmt: skip
 FIXED = {"product_class_slug": "level-1-physical", "action": "approve"}
 
@@ -198,6 +198,10 @@ OUR_PAGES = {
     "storefronts:staff-list": ANY_STAFF, "storefronts:staff-decide": ANY_STAFF,
     "storefronts:staff-decide-tier": ANY_STAFF, "revenue:staff": ANY_STAFF, "revenue:staff-account": ANY_STAFF,
     "revenue:settle-payout": ANY_STAFF, "revenue:policy": ANY_STAFF,
+    "storefronts:offers": OPERATORS, "storefronts:offer-create": OPERATORS, "storefronts:offers-csv": OPERATORS,
+    "storefronts:offers-csv-upload": OPERATORS, "storefronts:offers-csv-apply": OPERATORS,
+    "storefronts:offer-update": OPERATORS, "storefronts:offer-restock": OPERATORS,
+    "storefronts:offer-withdraw": OPERATORS, "storefronts:offer-relist": OPERATORS,
     "certification:queue": {CERTIFIER}, "certification:application": {CERTIFIER},
     "certification:review-contribution": {CERTIFIER}, "certification:review-result": {CERTIFIER},
 }  # fmt: skip
@@ -215,7 +219,9 @@ def who_may(name):
 POST_ONLY = {
     "dashboard:partner-user-unlink", "dashboard:range-reorder", "dashboard:user-password-reset",
     "certification:review-contribution", "certification:review-result", "revenue:policy", "revenue:settle-payout",
-    "storefronts:staff-decide", "storefronts:staff-decide-tier",
+    "storefronts:staff-decide", "storefronts:staff-decide-tier", "storefronts:offers-csv-upload",
+    "storefronts:offers-csv-apply", "storefronts:offer-update", "storefronts:offer-restock",
+    "storefronts:offer-withdraw", "storefronts:offer-relist",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
 POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status"}
@@ -460,13 +466,24 @@ def test_a_refusal_is_the_shops_page_saying_what_the_account_may_do_instead(two_
 
 
 def test_a_refusal_with_a_reason_shows_it(two_operators):
+    # when staff without a storefront open the operators' offers page
+    page = _signed_in(factories.UserFactory(is_staff=True)).get(reverse("storefronts:offers"))
+    # then the refusal says why and what to use instead
+    assert page.status_code == 403
+    assert "Catalogue → Products" in page.content.decode()
+
+
+def test_an_operator_opening_a_shared_product_is_sent_to_its_own_offer(two_operators):
     # given a product Berlin Fab and Lyon Fab both offer
     printer = two_operators["printer"].product
     factories.offer(two_operators["lyon"], printer, price="950.00")
-    # when Berlin's operator posts a change to it
-    page = _signed_in(two_operators["berlin"].operator).post(
-        reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}), {"title": "Mine now"}
-    )
-    # then the refusal says why
-    assert page.status_code == 403
-    assert "This product is shared with other operators." in page.content.decode()
+    browser = _signed_in(two_operators["berlin"].operator)
+    # when Berlin's operator opens it, or posts a change to it
+    for page in (browser.get(reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}), follow=True),
+                 browser.post(reverse("dashboard:catalogue-product", kwargs={"pk": printer.pk}), {"title": "Mine now"},
+                              follow=True)):  # fmt: skip
+        # then it lands on its own offers page, told why
+        assert page.redirect_chain[-1][0] == reverse("storefronts:offers") + f"#product-{printer.pk}"
+        assert "offered by other operators too" in page.content.decode()
+    printer.refresh_from_db()
+    assert printer.title != "Mine now"

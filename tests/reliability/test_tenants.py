@@ -34,6 +34,9 @@ ACCESS = {
     "designs:list": PUBLIC, "designs:detail": PUBLIC, "designs:graph": PUBLIC,
     "storefronts:directory": PUBLIC, "storefronts:detail": PUBLIC, "storefronts:apply": SIGNED_IN,
     "storefronts:dashboard": OPERATOR, "storefronts:apply-tier": OPERATOR,
+    **{f"storefronts:{name}": OPERATOR for name in (
+        "offers", "offer-create", "offers-csv", "offers-csv-upload", "offers-csv-apply", "offer-update",
+        "offer-restock", "offer-withdraw", "offer-relist")},
     "storefronts:staff-list": STAFF, "storefronts:staff-decide": STAFF, "storefronts:staff-decide-tier": STAFF,
     "certification:directory": PUBLIC, "certification:certificate": PUBLIC,
     "certification:contribute": SIGNED_IN, "certification:apply": SIGNED_IN, "certification:submit-result": SIGNED_IN,
@@ -158,7 +161,7 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
 
 # Which object a URL's "pk" means, by words in the URL's name (first match wins).
 PK_BY_NAME = [
-    ("tier", "tierapplication"), ("storefront", "storefront"), ("stock-alert", "alert"), ("design", "design"),
+    ("storefronts:offer", "stockrecord"), ("tier", "tierapplication"), ("storefront", "storefront"), ("stock-alert", "alert"), ("design", "design"),
     ("part", "part"), ("payout", "payout"), ("account", "account"), ("contribution", "contribution"),
     ("result", "result"), ("certification:application", "application"), ("product", "product"),
     ("order", "order"), ("user", "user"), ("line", "line"),
