@@ -151,7 +151,8 @@ KWARG_OBJECTS = [
     ("certification:application", "*", "application"), ("certification:review-contribution", "*", "contribution"),
     ("certification:review-result", "*", "result"), ("payments:confirm-offline", "*", "number"),
     ("payments:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
-    ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"), ("revenue:settle-payout", "*", "payout"),
+    ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"),
+    ("revenue:settle-payout", "*", "payout"),
 ]  # fmt: skip
 FIXED = {"product_class_slug": "level-1-physical", "action": "approve"}
 

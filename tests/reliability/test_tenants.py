@@ -161,7 +161,8 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
 
 # Which object a URL's "pk" means, by words in the URL's name (first match wins).
 PK_BY_NAME = [
-    ("storefronts:offer", "stockrecord"), ("tier", "tierapplication"), ("storefront", "storefront"), ("stock-alert", "alert"), ("design", "design"),
+    ("storefronts:offer", "stockrecord"),
+    ("tier", "tierapplication"), ("storefront", "storefront"), ("stock-alert", "alert"), ("design", "design"),
     ("part", "part"), ("payout", "payout"), ("account", "account"), ("contribution", "contribution"),
     ("result", "result"), ("certification:application", "application"), ("product", "product"),
     ("order", "order"), ("user", "user"), ("line", "line"),
