@@ -38,6 +38,14 @@ def _fresh_page_cache():
     forget_shipping_countries()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_thumbnail_store(settings, request):
+    """sorl-thumbnail remembers each thumbnail it made in the cache (Redis, shared by a worker's tests) and in a
+    table rolled back after each test: a thumbnail an earlier test made under its own MEDIA_ROOT must not be
+    believed to exist in this one's. Each test gets keys of its own; files already on disk are found again."""
+    settings.THUMBNAIL_KEY_PREFIX = f"sorl-thumbnail-{abs(hash(request.node.nodeid))}"
+
+
 def _redis_reachable() -> bool:
     if not settings.REDIS_URL:
         return False

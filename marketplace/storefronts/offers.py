@@ -86,7 +86,9 @@ def create_product_offer(
 
 
 def _locked(offer) -> StockRecord:
-    return StockRecord.objects.select_for_update().select_related("partner__storefront", "product").get(pk=offer.pk)
+    # of=("self",): the storefront is joined from the nullable side, which PostgreSQL cannot lock
+    locked = StockRecord.objects.select_for_update(of=("self",))
+    return locked.select_related("partner__storefront", "product").get(pk=offer.pk)
 
 
 @transaction.atomic
