@@ -212,7 +212,9 @@ def test_the_thank_you_page_shows_the_order_and_writes_nothing(client, django_ca
     order = Order.objects.get()
     for shown in (order.number, "Seed potatoes, 10 kg", "1 Workshop Lane", "64469", "Bank transfer", "$37.00"):
         assert shown in content, shown
-    sql = [query["sql"].lstrip().split()[0].upper() for query in queries.captured_queries]
+    # sorl-thumbnail notes each thumbnail the first time any page makes it (its own store, not the order's)
+    sql = [query["sql"].lstrip().split()[0].upper() for query in queries.captured_queries
+           if "thumbnail_kvstore" not in query["sql"]]  # fmt: skip
     assert set(sql) == {"SELECT"}, sql
     assert len(sql) <= 10, len(sql)  # the order with its addresses, payments, lines, images, options, charges
 
