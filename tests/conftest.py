@@ -39,6 +39,19 @@ def _fresh_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache outlives each test's rolled-back rows and, in Redis, the whole run: the rate limits' counters of
+    an earlier test (or of yesterday's run) must not refuse this one. Only this process's keys are deleted: Redis
+    also holds the other test processes' keys (their own prefix) and the Celery broker's queues."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_thumbnail_store(settings, request):
     """sorl-thumbnail remembers each thumbnail it made in the cache (Redis, shared by a worker's tests) and in a
     table rolled back after each test: a thumbnail an earlier test made under its own MEDIA_ROOT must not be
