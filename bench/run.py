@@ -42,6 +42,7 @@ OURS_ENV = {
     "CSRF_COOKIE_SECURE": "false",
     "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
     "CACHE_KEY_PREFIX": "bench",
+    "EMAIL_CHECK_LIMIT": "1000000",  # every shopper checks out as a guest from 127.0.0.1
     "LOG_LEVEL": "WARNING",
 }
 STOCK_ENV = {"DJANGO_SETTINGS_MODULE": "bench.stock.settings"}

@@ -4,19 +4,17 @@ addresses at speed. The limit counts every e-mail alike, whether or not it has a
 same for both; below the limit Oscar's form answers as always (it mails accounts only and says nothing of who has
 one)."""
 
-import hashlib
 import logging
 import math
-import time
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from oscar.core.loading import get_class
 from oscar.views.decorators import login_forbidden
 
+from marketplace import rate_limits
 from marketplace.security import client_ip
 
 logger = logging.getLogger(__name__)
@@ -34,24 +32,8 @@ def seconds_to_wait(*, address: str | None, email: str) -> int:
 
 
 def _take(scope: str, key: str) -> int:
-    """One more request under ``key``, in a period that starts with its first request; the seconds left of the
-    period once more than the limit were asked, else 0. ``cache.add`` and ``cache.incr`` are atomic, so web processes
-    sharing the cache (Redis) count together."""
-    period = settings.PASSWORD_RESET_LIMIT_MINUTES * 60
-    name = f"password-reset:{scope}:{hashlib.sha256(key.encode()).hexdigest()}"  # no e-mail in the cache's keys
-    now = time.time()
-    cache.add(f"{name}:since", now, period)
-    cache.add(name, 0, period)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # the period ended between the add and the incr
-        cache.add(f"{name}:since", now, period)
-        cache.add(name, 1, period)
-        count = 1
-    if count <= settings.PASSWORD_RESET_LIMIT:
-        return 0
-    since = cache.get(f"{name}:since") or now
-    return max(1, math.ceil(since + period - now))
+    return rate_limits.take(f"password-reset:{scope}", key, limit=settings.PASSWORD_RESET_LIMIT,
+                            minutes=settings.PASSWORD_RESET_LIMIT_MINUTES)  # fmt: skip
 
 
 class PasswordResetView(auth_views.PasswordResetView):

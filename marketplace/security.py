@@ -1,9 +1,12 @@
-"""Extensions of the security libraries we use: django-axes' login lockout where Oscar authenticates without a
-request, keyed on the e-mail in any letter case (``login_name``) and on the client address (``client_ip``, from
-X-Forwarded-For only when a trusted proxy sent it); Oscar's e-mail login, as slow for an unknown account as for a
-known one; and django-csp's policy with Stripe on the page that takes a card."""
+"""Extensions of the security libraries we use: django-axes' login lockout on every login, none of which signs in
+without the request, keyed on the e-mail in any letter case (``login_name``) and on the client address
+(``client_ip``, from X-Forwarded-For only when a trusted proxy sent it); Oscar's e-mail login, finding the account
+the lockout counts against and as slow for an unknown account as for a known one; and django-csp's policy with
+Stripe on the page that takes a card."""
 
 import ipaddress
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from axes.backends import AxesStandaloneBackend
@@ -11,19 +14,37 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
+from django.core.exceptions import PermissionDenied
 from oscar.apps.customer.auth_backends import EmailBackend as OscarEmailBackend
 from oscar.apps.customer.utils import normalise_email
 
 
 class LoginRateLimitBackend(AxesStandaloneBackend):
-    """django-axes' lockout check for every login form (shop, dashboard, admin). Oscar's registration signs the new
-    customer in by calling ``authenticate()`` without a request; that is no guess at a password, so it is let
-    through to the next backend instead of failing the registration."""
+    """django-axes' lockout check for every login form (shop, checkout gateway, dashboard, admin). A password checked
+    without the request has no client address to count it against, so it signs nobody in: otherwise any such call
+    would be a way around the lockout (Oscar's checkout gateway was one). The one exception is Oscar's registration,
+    which signs the customer it has just created in without the request (``signing_in_new_account``): that is no
+    guess at a password."""
 
     def authenticate(self, request=None, username=None, password=None, **kwargs):
         if request is None:
-            return None
+            if username is not None and username == _new_account.get():
+                return None  # on to the e-mail backend, which signs the new customer in
+            raise PermissionDenied("A login needs the request, to count it against the client's address.")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+_new_account: ContextVar[str | None] = ContextVar("new_account", default=None)
+
+
+@contextmanager
+def signing_in_new_account(email: str):
+    """While Oscar's registration signs in the account it has just created for ``email``."""
+    token = _new_account.set(email)
+    try:
+        yield
+    finally:
+        _new_account.reset(token)
 
 
 STRIPE_ORIGINS = ("https://js.stripe.com", "https://*.stripe.com")
@@ -85,8 +106,10 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 def login_name(request, credentials: dict | None = None) -> str | None:
     """What django-axes counts wrong passwords against (``AXES_USERNAME_CALLABLE``): the login as typed, stripped
-    and case-folded, so that someone@example.org and SOMEONE@EXAMPLE.ORG are one login with one count. On a
-    successful login axes names the user by their username; the count to clear is the one of their e-mail."""
+    and case-folded, so that someone@example.org and SOMEONE@EXAMPLE.ORG are one login with one count; the e-mail
+    backend signs in only the account whose e-mail folds to the same text, so no other spelling reaches it with a
+    count of its own. On a successful login axes names the user by their username; the count to clear is the one of
+    their e-mail."""
     name = (credentials or {}).get("username")
     user = getattr(request, "user", None)
     if name and user is not None and user.is_authenticated and name == user.get_username() and user.email:
@@ -95,18 +118,30 @@ def login_name(request, credentials: dict | None = None) -> str | None:
 
 
 class EmailBackend(OscarEmailBackend):
-    """Oscar's e-mail login, in any letter case. When no account has the e-mail, the password is still hashed once
-    (as Django's ModelBackend does for an unknown username), so a wrong login takes as long for an unknown account
-    as for a known one and its timing tells nobody who has an account."""
+    """Oscar's e-mail login, in any letter case, and only in a letter case: the account is the one whose e-mail is the
+    typed one case-folded, which is also what the lockout counts against (``login_name``). The database's
+    case-insensitive match only finds the candidates; PostgreSQL's also takes look-alikes for the same letter (UPPER
+    makes a dotless ı an I), which would be another login to the account with a count of its own. When no account
+    has the e-mail, the password is still hashed once (as Django's ModelBackend does for an unknown username), so a
+    wrong login takes as long for an unknown account as for a known one and its timing tells nobody who has one."""
 
-    def authenticate(self, request=None, *args, **kwargs):
-        user = super().authenticate(request, *args, **kwargs)
-        login, password = kwargs.get("email") or kwargs.get("username"), kwargs.get("password")
-        if user is None and login and password is not None and "@" in login:
-            User = get_user_model()
-            if not User._default_manager.filter(email__iexact=normalise_email(login)).exists():
-                User().set_password(password)
-        return user
+    def _authenticate(self, request, email=None, password=None, *args, **kwargs):
+        login = email if email is not None else kwargs.get("username")
+        if login is None or password is None:
+            return None
+        typed = normalise_email(login)
+        if "@" not in typed:
+            return None
+        User = get_user_model()
+        accounts = [user for user in User._default_manager.filter(email__iexact=typed)
+                    if user.email.strip().casefold() == typed.casefold()]  # fmt: skip
+        if not accounts:
+            User().set_password(password)
+            return None
+        signed_in = [user for user in accounts if user.check_password(password) and self.user_can_authenticate(user)]
+        if len(signed_in) > 1:  # as Oscar's: two accounts with one e-mail and one password are neither
+            raise User.MultipleObjectsReturned("There are multiple users with the given email address and password")
+        return signed_in[0] if signed_in else None
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -114,10 +114,11 @@ TEMPLATES = [
 # Widgets render through TEMPLATES, so templates/ overrides Oscar's widget templates too (its image input).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
+# Everyone signs in with their e-mail (staff in the dashboard and the admin too): no username login (Django's
+# ModelBackend), which would be a second login to each account with a lockout count of its own.
 AUTHENTICATION_BACKENDS = [
     "marketplace.security.LoginRateLimitBackend",  # first: refuses a locked-out login before any password check
     "marketplace.security.EmailBackend",  # Oscar's, hashing once for an unknown e-mail too (same time)
-    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -291,7 +292,7 @@ if env.bool("CSP_REPORT_ONLY", default=False):
 else:
     CONTENT_SECURITY_POLICY = _CSP
 
-# Login rate limiting (django-axes) on every login form: the shop's, the dashboard's and the admin's. After
+# Login rate limiting (django-axes) on every login form: the shop's, the checkout's, the dashboard's, the admin's. After
 # AXES_FAILURE_LIMIT wrong passwords for one login from one client address, that pair is locked (HTTP 429) for
 # AXES_COOLOFF_MINUTES; a guesser cannot lock the real owner out from elsewhere. A login is the e-mail in any letter
 # case (marketplace.security.login_name). The client address is REMOTE_ADDR, unless the request comes from one of
@@ -318,6 +319,10 @@ for _proxy in TRUSTED_PROXIES:
 # from one client address, and as many for one e-mail, whether or not it has an account.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
 PASSWORD_RESET_LIMIT_MINUTES = env.int("PASSWORD_RESET_LIMIT_MINUTES", default=60)
+# Forms that say whether an e-mail has an account (registration, guest checkout; marketplace.email_checks): at most
+# EMAIL_CHECK_LIMIT different e-mails in EMAIL_CHECK_LIMIT_MINUTES from one client address.
+EMAIL_CHECK_LIMIT = env.int("EMAIL_CHECK_LIMIT", default=10)
+EMAIL_CHECK_LIMIT_MINUTES = env.int("EMAIL_CHECK_LIMIT_MINUTES", default=60)
 
 # --- Locale ---------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

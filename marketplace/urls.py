@@ -6,7 +6,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from marketplace import password_reset
+from marketplace import accounts, password_reset
 
 
 class FaviconView(RedirectView):
@@ -28,6 +28,11 @@ urlpatterns = [
     path("", include("marketplace.revenue.urls")),
     path("", include("marketplace.fulfilment.urls")),
     path("password-reset/", password_reset.password_reset, name="password-reset"),  # Oscar's, rate limited
+    # Oscar's account pages, hardened (marketplace.accounts); Oscar's URL names lead here, as these come first
+    path("accounts/login/", accounts.login),
+    path("accounts/register/", accounts.register),
+    path("accounts/logout/", accounts.logout),
+    path("dashboard/logout/", accounts.logout),  # the dashboard's sign-out button posts here
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -52,6 +52,13 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _many_shoppers_from_one_address(settings):
+    """Every test client comes from 127.0.0.1: the suite checks out and registers as many e-mails from it as it
+    likes. The tests of the limit itself (``email_check_limit``) set the shipped one."""
+    settings.EMAIL_CHECK_LIMIT = 1_000_000
+
+
+@pytest.fixture(autouse=True)
 def _fresh_thumbnail_store(settings, request):
     """sorl-thumbnail remembers each thumbnail it made in the cache (Redis, shared by a worker's tests) and in a
     table rolled back after each test: a thumbnail an earlier test made under its own MEDIA_ROOT must not be

@@ -9,6 +9,7 @@ from django.views.generic import DetailView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
+from marketplace import email_checks
 from marketplace.checkout import selectors, services
 from marketplace.checkout.forms import GuestCheckoutForm
 from marketplace.security import allow_stripe
@@ -27,6 +28,23 @@ def available_methods() -> list[tuple[str, str]]:
     if stripe_gateway.is_configured():
         methods.append((CARD, "Card (Stripe)"))
     return methods
+
+
+class IndexView(views.IndexView):
+    """Oscar's checkout gateway. Its sign-in gets the request, as every login form does, so a returning customer's
+    password is counted and locked out there as on the login page; its guest and new-account options, which say
+    whether an e-mail has an account, are limited per client address (``email_checks``)."""
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class
+        asks = {form.NEW} if settings.OSCAR_ALLOW_GUEST_CHECKOUT_WITH_ACCOUNT else {form.GUEST, form.NEW}
+        refused = None
+        if request.POST.get("options") in asks:
+            refused = email_checks.refusal(request, request.POST.get("username", ""))
+        return refused or super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class ShippingMethodView(views.ShippingMethodView):
@@ -116,6 +134,9 @@ class GuestCheckoutView(PaymentDetailsView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             return redirect("checkout:index")
+        if not settings.OSCAR_ALLOW_GUEST_CHECKOUT_WITH_ACCOUNT:  # else the form asks nothing of accounts
+            if refused := email_checks.refusal(request, request.POST.get("email", "")):
+                return refused
         self.form = GuestCheckoutForm(request.POST, methods=available_methods())
         self.address_form = ShippingAddressForm(request.POST) if request.basket.is_shipping_required() else None
         valid = [form.is_valid() for form in (self.form, self.address_form) if form is not None]

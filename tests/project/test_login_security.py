@@ -12,7 +12,7 @@ from time import perf_counter
 
 import pytest
 from django.conf import global_settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -306,3 +306,257 @@ def test_the_one_page_guest_checkout_still_takes_a_new_email():
 
     assert answer.status_code == 302
     assert Order.objects.get().guest_email == "Newcomer@example.org"  # Oscar's normal form: the domain lower-cased
+
+
+# --- the checkout gateway's sign-in is a login like any other -------------------------------------------------
+
+
+def _gateway_login(client, email, password):
+    return client.post(reverse("checkout:index"), {"username": email, "password": password, "options": "existing"})
+
+
+def test_a_login_locked_on_the_login_page_is_locked_at_the_checkout_gateway_too(settings):
+    factories.UserFactory(email="someone@example.org")
+    guesser = Client(REMOTE_ADDR="203.0.113.40")
+    _basket(guesser)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _shop_login(guesser, "someone@example.org", "wrong")
+
+    answer = _gateway_login(guesser, "someone@example.org", PASSWORD)
+
+    assert answer.status_code == 429 and "_auth_user_id" not in guesser.session
+    assert _shop_login(guesser, "someone@example.org", PASSWORD).status_code == 429  # the count was not cleared
+
+
+def test_wrong_passwords_at_the_checkout_gateway_count_toward_the_lockout(settings):
+    factories.UserFactory(email="someone@example.org")
+    guesser = Client(REMOTE_ADDR="203.0.113.41")
+    _basket(guesser)
+
+    answers = [_gateway_login(guesser, "someone@example.org", "wrong").status_code
+               for _ in range(settings.AXES_FAILURE_LIMIT)]  # fmt: skip
+
+    assert answers[:-1] == [200] * (settings.AXES_FAILURE_LIMIT - 1) and answers[-1] == 429
+    assert _shop_login(guesser, "someone@example.org", PASSWORD).status_code == 429
+    assert _gateway_login(guesser, "SOMEONE@example.org", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in guesser.session
+
+
+def test_signing_in_at_the_checkout_gateway_goes_on_with_the_checkout():
+    user = factories.UserFactory(email="someone@example.org")
+    shopper = Client(REMOTE_ADDR="203.0.113.42")
+    _basket(shopper)
+
+    answer = _gateway_login(shopper, "Someone@Example.org", PASSWORD)
+
+    assert answer.status_code == 302 and answer["Location"] == reverse("checkout:shipping-address")
+    assert shopper.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_password_checked_without_a_request_signs_nobody_in():
+    """Code that checks a password without the request (as Oscar's checkout gateway did) has no client address to
+    count the guess against, so it cannot be a way around the lockout: it is refused."""
+    factories.UserFactory(email="someone@example.org")
+    assert authenticate(username="someone@example.org", password=PASSWORD) is None
+
+
+def test_registering_signs_the_new_customer_in():
+    client = Client(REMOTE_ADDR="203.0.113.43")
+    answer = client.post("/accounts/register/", {"email": "newcomer@example.org", "password1": "a long Passphrase 42",
+                                                 "password2": "a long Passphrase 42"})  # fmt: skip
+    assert answer.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="newcomer@example.org").pk)
+
+
+# --- one account, one count: look-alike letters and usernames -------------------------------------------------
+
+# a dotless i (U+0131) for an i: PostgreSQL's UPPER() makes it I, so a case-insensitive match finds the account
+LOOK_ALIKES = ["\u0131da.sm\u0131th@example.org", "Ida.Sm\u0131th@EXAMPLE.org"]
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES)
+def test_a_look_alike_spelling_of_an_email_is_not_that_account(settings, look_alike):
+    factories.UserFactory(email="ida.smith@example.org")
+    guesser = Client(REMOTE_ADDR="203.0.113.44")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _shop_login(guesser, "ida.smith@example.org", "wrong")
+    assert _shop_login(guesser, "ida.smith@example.org", PASSWORD).status_code == 429
+
+    # the same letters to PostgreSQL's case-insensitive match, but not in any letter case: no sign-in, no fresh guesses
+    answer = _shop_login(guesser, look_alike, PASSWORD)
+    assert answer.status_code in (200, 429) and "_auth_user_id" not in guesser.session
+    # and from an address with no misses, the look-alike is still no way into the account
+    fresh = Client(REMOTE_ADDR="203.0.113.45")
+    assert _shop_login(fresh, look_alike, PASSWORD).status_code == 200 and "_auth_user_id" not in fresh.session
+
+
+def test_an_accounts_email_with_a_non_ascii_letter_signs_in_as_typed():
+    user = factories.UserFactory(email="\u0131da@example.org")
+    client = Client(REMOTE_ADDR="203.0.113.46")
+    assert _shop_login(client, "\u0131da@EXAMPLE.org", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("form", LOGIN_FORMS)
+def test_an_accounts_username_is_no_login(form):
+    """Oscar's shoppers sign in by e-mail; a username would be a second login to the account with a count of its
+    own, so guesses at it would come on top of the ones at its e-mail."""
+    factories.UserFactory(username="ida", email="ida.smith@example.org", is_staff=True)
+    client = Client(REMOTE_ADDR="203.0.113.47")
+    answer = LOGIN_FORMS[form](client, "ida", PASSWORD)
+    assert answer.status_code == 200 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("form", ["dashboard", "admin"])
+def test_staff_sign_in_to_the_dashboard_and_admin_with_their_email(form):
+    staff = factories.UserFactory(username="ida", email="ida.smith@example.org", is_staff=True, is_superuser=True)
+    client = Client(REMOTE_ADDR="203.0.113.48")
+    assert LOGIN_FORMS[form](client, "Ida.Smith@example.org", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)
+    assert client.get("/dashboard/" if form == "dashboard" else "/admin/").status_code == 200
+
+
+# --- "an account has this e-mail" answers: limited per client address ----------------------------------------
+
+
+@pytest.fixture
+def email_check_limit(settings):
+    """The shipped limit, set here too so that these tests say the same on code that has none."""
+    settings.EMAIL_CHECK_LIMIT, settings.EMAIL_CHECK_LIMIT_MINUTES = 10, 60
+    return settings
+
+
+def _register(client, email, path="/accounts/register/"):
+    if path == "/accounts/login/":
+        return client.post(path, {"registration-email": email, "registration-password1": "a long Passphrase 42",
+                                  "registration-password2": "a long Passphrase 42", "registration_submit": "1"})
+    return client.post(path, {"email": email, "password1": "a long Passphrase 42",
+                              "password2": "a long Passphrase 42"})  # fmt: skip
+
+
+def _new_visit(client):
+    """Signed out (a registration signs in) with a basket again (signing out forgets it)."""
+    client.logout()
+    _basket(client)
+
+
+def _as_guest(client, email, option="anonymous"):
+    return client.post(reverse("checkout:index"), {"username": email, "options": option})
+
+
+def _one_page_guest(client, email):
+    return client.post(reverse("checkout:guest"), {**ADDRESS, "email": email, "payment_method": "bank-transfer"})
+
+
+EMAIL_CHECKS = {
+    "registration page": _register,
+    "login page's registration": lambda client, email: _register(client, email, "/accounts/login/"),
+    "checkout gateway, as a guest": _as_guest,
+    "checkout gateway, with a new account": lambda client, email: _as_guest(client, email, "new"),
+    "one-page guest checkout": _one_page_guest,
+}
+
+
+def _assert_limited(answer, settings):
+    assert answer.status_code == 429
+    assert 0 < int(answer["Retry-After"]) <= settings.EMAIL_CHECK_LIMIT_MINUTES * 60
+    page = answer.content.decode()
+    assert "Too many e-mail addresses tried" in page and "try again in 60 minutes" in page
+    assert settings.OSCAR_SHOP_NAME in page and 'class="breadcrumb"' in page  # the shop's own layout
+
+
+@pytest.mark.parametrize("path", EMAIL_CHECKS)
+def test_trying_many_emails_from_one_address_is_limited_and_says_when_to_try_again(email_check_limit, path):
+    check, n_path = EMAIL_CHECKS[path], list(EMAIL_CHECKS).index(path)
+    factories.UserFactory(email="someone@example.org")
+    prober = Client(REMOTE_ADDR=f"198.51.104.{n_path}")  # an address of its own per form: counts stay in the cache
+    _basket(prober)
+
+    # the account's e-mail is answered as always (among others)
+    first = check(prober, "someone@example.org")
+    assert first.status_code == 200 and "already exists" in first.content.decode() or (
+        "An account uses this email address" in first.content.decode())
+    for n in range(email_check_limit.EMAIL_CHECK_LIMIT - 1):
+        _new_visit(prober)
+        assert check(prober, f"probe{n}@example.org").status_code in (200, 302)
+
+    _new_visit(prober)
+    _assert_limited(check(prober, "another@example.org"), email_check_limit)
+    # an e-mail already asked about, in any case, is the same question: answered as before
+    again = check(prober, " SOMEONE@example.org")
+    assert again.status_code == 200 and "already exists" in again.content.decode() or (
+        "An account uses this email address" in again.content.decode())
+    # from another address the shop still answers
+    other = Client(REMOTE_ADDR=f"198.51.103.{n_path}")
+    _basket(other)
+    assert check(other, "another@example.org").status_code in (200, 302)
+
+
+def test_the_same_email_again_is_not_counted(email_check_limit):
+    factories.UserFactory(email="someone@example.org")
+    shopper = Client(REMOTE_ADDR="203.0.113.52")
+    _basket(shopper)
+    for _ in range(2 * email_check_limit.EMAIL_CHECK_LIMIT):  # a shopper correcting the rest of the form
+        answer = _one_page_guest(shopper, "someone@example.org")
+        assert answer.status_code == 200 and "An account uses this email address" in answer.content.decode()
+
+
+def test_every_form_that_checks_an_email_counts_toward_one_limit(email_check_limit):
+    prober = Client(REMOTE_ADDR="203.0.113.53")
+    forms = list(EMAIL_CHECKS.values())
+    for n in range(email_check_limit.EMAIL_CHECK_LIMIT):
+        _new_visit(prober)
+        assert forms[n % len(forms)](prober, f"probe{n}@example.org").status_code in (200, 302)
+    _new_visit(prober)
+    _assert_limited(_register(prober, "one.more@example.org"), email_check_limit)
+    _assert_limited(_as_guest(prober, "one.more@example.org"), email_check_limit)
+
+
+def test_the_email_check_limit_answers_alike_for_an_account_and_for_nobody(email_check_limit):
+    factories.UserFactory(email="alike@example.org")
+    refusals = []
+    for n, email in enumerate(("alike@example.org", "nobody.alike@example.org")):
+        prober = Client(REMOTE_ADDR=f"203.0.113.{60 + n}")
+        for m in range(email_check_limit.EMAIL_CHECK_LIMIT):
+            _register(prober, f"probe{m}@example.org")
+            prober.logout()
+        refusals.append(_register(prober, email))
+    assert _refusal_text(refusals[0]) == _refusal_text(refusals[1])
+
+
+# --- signing out: a button that posts, never a link -----------------------------------------------------------
+
+
+def test_the_header_signs_out_with_a_button_that_posts():
+    shopper = Client()
+    shopper.force_login(factories.UserFactory(email="someone@example.org"))
+    page = shopper.get("/catalogue/").content.decode()
+    assert re.search(r'<form[^>]+id="logout_form"[^>]+method="post"[^>]+action="/accounts/logout/"', page), page
+    assert 'href="/accounts/logout/"' not in page
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/", "/dashboard/logout/"])
+def test_opening_a_logout_address_signs_nobody_out(path):
+    user = factories.UserFactory(email="someone@example.org", is_staff=True)
+    shopper = Client()
+    shopper.force_login(user)
+
+    answer = shopper.get(path)  # a link, an image or a prefetch on another site
+
+    assert answer.status_code == 200 and shopper.session["_auth_user_id"] == str(user.pk)
+    page = answer.content.decode()
+    assert "Sign out?" in page and 'class="breadcrumb"' in page  # the shop's page, asking
+    assert re.search(r'<form[^>]+method="post"[^>]+action="/accounts/logout/"', page)
+
+
+@pytest.mark.parametrize("path", ["/accounts/logout/", "/dashboard/logout/"])
+def test_posting_to_a_logout_address_signs_out(path):
+    shopper = Client()
+    shopper.force_login(factories.UserFactory(email="someone@example.org", is_staff=True))
+    answer = shopper.post(path)
+    assert answer.status_code == 302 and "_auth_user_id" not in shopper.session
+
+
+def test_the_logout_address_sends_a_signed_out_visitor_home():
+    answer = Client().get("/accounts/logout/")
+    assert answer.status_code == 302 and answer["Location"] == "/"
