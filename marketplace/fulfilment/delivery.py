@@ -44,7 +44,10 @@ def fulfil_line(*, line_id: int) -> LineFulfilment:
         fulfilment = LineFulfilment.objects.select_for_update().get(pk=fulfilment.pk)
         if fulfilment.state in (LineFulfilment.DONE, LineFulfilment.AWAITING_SHIPMENT):
             return fulfilment
-        if line.order.status not in ("Paid", "Complete"):
+        confirmed = OperatorOrder.objects.filter(order_id=line.order_id, partner_id=line.partner_id).exclude(
+            status__in=(OperatorOrder.AWAITING_PAYMENT, OperatorOrder.CANCELLED)
+        )  # as services.paid_lines: a status set to Paid by hand is no payment
+        if line.order.status not in ("Paid", "Complete") or not confirmed.exists():
             raise ValueError(f"Order {line.order.number} is not paid.")
         fulfilment.attempts += 1
         deliver = {

@@ -4,6 +4,7 @@ completed. The operator changes only its own part; paying and cancelling are the
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -103,19 +104,23 @@ def _move(part: OperatorOrder, status: str, *, actor, note: str) -> None:
     OperatorOrderEvent.objects.create(operator_order=part, actor=actor, status=status, note=note)
 
 
-def paid_line_ids(*, order_id: int) -> list[int]:
-    return list(
-        Line.objects.filter(order_id=order_id, order__status__in=("Paid", "Complete")).values_list("pk", flat=True)
+def paid_lines():
+    """Lines whose payment was confirmed: the order is paid and the line's operator part has left 'awaiting
+    payment', which only a confirmed payment does (``start_paid_order``). An order whose status someone set to Paid
+    by hand, with no payment behind it, delivers nothing."""
+    confirmed = OperatorOrder.objects.filter(order_id=OuterRef("order_id"), partner_id=OuterRef("partner_id")).exclude(
+        status__in=(OperatorOrder.AWAITING_PAYMENT, OperatorOrder.CANCELLED)
     )
+    return Line.objects.filter(Exists(confirmed), order__status__in=("Paid", "Complete"))
+
+
+def paid_line_ids(*, order_id: int) -> list[int]:
+    return list(paid_lines().filter(order_id=order_id).values_list("pk", flat=True))
 
 
 def unfulfilled_paid_line_ids() -> list[int]:
     """Paid lines whose delivery never started: what the fulfilment sweep picks up if a task was lost."""
-    return list(
-        Line.objects.filter(order__status__in=("Paid", "Complete"), fulfilment__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return list(paid_lines().filter(fulfilment__isnull=True).order_by("pk").values_list("pk", flat=True))
 
 
 def part_ids(*, order_id: int) -> list[int]:

@@ -126,3 +126,26 @@ def test_a_delivery_that_fails_is_visible_to_staff(two_operators, django_capture
     admin.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
     page = admin.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
     assert "fulfilment-error" in page
+
+
+def test_an_order_marked_paid_without_its_payment_is_not_delivered(two_operators, django_capture_on_commit_callbacks):
+    from marketplace.fulfilment.tasks import fulfil_missed_lines_task, fulfil_order_task
+
+    # given an unpaid order whose status was set to Paid by hand (no payment confirmed, its part awaits payment)
+    order = factories.checkout([two_operators["licence"]], capture=django_capture_on_commit_callbacks)
+    order.set_status("Paid")
+    mail.outbox.clear()
+    # when the fulfilment task and the sweep run
+    fulfil_order_task(order_id=order.pk)
+    swept = fulfil_missed_lines_task()
+    # then nothing is delivered: no licence, no e-mail to the shopper or the operator
+    assert swept == 0
+    assert not DistributionLicence.objects.filter(line__order=order).exists()
+    assert not LineFulfilment.objects.filter(line__order=order).exists()
+    assert mail.outbox == []
+
+    # and once the transfer is confirmed, it is
+    type(order).objects.filter(pk=order.pk).update(status="Pending")  # Oscar's pipeline has no way back from Paid
+    order.refresh_from_db()
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    assert DistributionLicence.objects.filter(line__order=order).exists()
