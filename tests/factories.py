@@ -182,3 +182,15 @@ def pay_offline(order, *, capture, staff=None):
         confirm_offline_payment(order_id=order.pk, actor=staff, reference="SEPA test")
     order.refresh_from_db()
     return order
+
+
+def staff(*permissions: str, email=None):
+    """A staff account holding ``permissions`` ("app_label.codename"), as a shop administrator grants them in the
+    admin; a superuser is ``UserFactory(is_staff=True, is_superuser=True)``."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True, **({"email": email} if email else {}))
+    for permission in permissions:
+        label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=label, codename=codename))
+    return user

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from marketplace.access import staff_member_required
+from marketplace.access import staff_permission_required
 from marketplace.revenue import charts, selectors, services
 from marketplace.revenue.forms import PolicyForm, SettlePayoutForm
 from marketplace.revenue.models import Account, Payout, Posting
@@ -112,18 +112,18 @@ def _staff_page(request, policy_form: PolicyForm | None = None):
     return render(request, "revenue/dashboard/staff.html", context)
 
 
-@staff_member_required
+@staff_permission_required("view_ledgers")
 def staff_overview(request):
     return _staff_page(request)
 
 
-@staff_member_required
+@staff_permission_required("view_ledgers")
 def staff_account(request, pk):
     account = get_object_or_404(Account, pk=pk)
     return render(request, "revenue/dashboard/ledger.html", {**_ledger(request, account), "staff_view": True})
 
 
-@staff_member_required
+@staff_permission_required("settle_payout")
 @require_POST
 def settle_payout(request, pk):
     payout = get_object_or_404(Payout.objects.select_related("account"), pk=pk)
@@ -144,7 +144,7 @@ def settle_payout(request, pk):
     return redirect("revenue:staff")
 
 
-@staff_member_required
+@staff_permission_required("set_policy")
 @require_POST
 def change_policy(request):
     form = PolicyForm(request.POST)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from certification import marks
-from marketplace.access import staff_member_required
+from marketplace.access import staff_permission_required
 from marketplace.pagecache import anonymous_page
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
@@ -114,7 +114,7 @@ def apply_for_tier(request):
 # --- staff -----------------------------------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_permission_required("view_storefronts")
 def staff_list(request):
     storefronts = Storefront.objects.select_related("tier", "operator").order_by("status", "name")
     applications = tier_selectors.pending_applications_with_checklists()
@@ -132,7 +132,7 @@ STAFF_ACTIONS = {
 }  # fmt: skip
 
 
-@staff_member_required
+@staff_permission_required("decide_storefront")
 @require_POST
 def staff_decide(request, pk, action):
     storefront = get_object_or_404(Storefront, pk=pk)
@@ -149,7 +149,7 @@ def staff_decide(request, pk, action):
     return redirect("storefronts:staff-list")
 
 
-@staff_member_required
+@staff_permission_required("decide_tier")
 @require_POST
 def staff_decide_tier(request, pk, action):
     if action not in ("approve", "reject"):

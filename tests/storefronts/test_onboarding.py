@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(factories.UserFactory(is_staff=True, email="staff@example.com"))
+    client.force_login(factories.staff(*REVIEWER, email="staff@example.com"))
     return client
 
 
+REVIEWER = ("storefronts.view_storefront", "storefronts.change_storefront")  # staff who review storefronts
 APPLICATION = {
     "slug": "apartment-fab", "name": "Apartment Fab", "tagline": "Printers from a flat", "about": "",
     "primary_colour": "#1565c0", "accent_colour": "#1b1b1b", "contact_email": "fab@example.com",
@@ -102,7 +103,7 @@ def test_suspension_hides_offers_at_once_and_reinstatement_restores_them(client)
     from django.test import Client
 
     staff_client = Client()
-    staff_client.force_login(factories.UserFactory(is_staff=True))
+    staff_client.force_login(factories.staff(*REVIEWER))
     printer = factories.design(name="D3D printer")
     product = factories.level_product(printer, 1, title="D3D printer, assembled", partner_name="Nobody")
     product.stockrecords.all().delete()

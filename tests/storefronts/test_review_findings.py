@@ -67,8 +67,7 @@ def test_raw_input_gets_a_clear_answer_not_a_500(client):
     client.force_login(store.operator)
     response = client.post(reverse("storefronts:apply-tier"), {"tier": "abc"}, follow=True)
     assert response.status_code == 200 and "Choose a tier" in response.content.decode()
-    staff = factories.UserFactory(is_staff=True)
-    client.force_login(staff)
+    client.force_login(factories.staff("tiers.change_tierapplication"))
     assert client.post(reverse("storefronts:staff-decide-tier", args=[1, "delete"])).status_code == 404
 
 
