@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from oscar.apps.customer.auth_backends import EmailBackend as OscarEmailBackend
 from oscar.apps.customer.utils import normalise_email
 
@@ -154,3 +155,44 @@ def check_trusted_proxies(app_configs=None, **kwargs) -> list[checks.CheckMessag
             id="marketplace.W001",
         )]  # fmt: skip
     return []
+
+
+# The largest id a database's bigint column holds; an id outside 1..this is no row anywhere.
+LARGEST_ID = 2**63 - 1
+
+
+class HostilePathMiddleware:
+    """Paths no page answers, refused as the shop's 404 before any view or query sees them: a NUL character anywhere
+    in the path (PostgreSQL cannot compare text holding one), and an id a URL takes (``pk``, ``..._pk``) that is not
+    a whole number a database row can have (Oscar's dashboard takes some ids as any text, and ``int()`` reads "²" or
+    thirty digits that no column holds)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404("No page has a NUL character in its address.")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for name, value in view_kwargs.items():
+            if (name == "pk" or name.endswith("_pk")) and not _is_row_id(value):
+                raise Http404("That is not the id of anything here.")
+        return None
+
+
+def _is_row_id(value) -> bool:
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 19):
+            return False
+        value = int(value)
+    return isinstance(value, int) and 0 <= value <= LARGEST_ID
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal (``CSRF_FAILURE_VIEW``) in the shop's layout, saying what happened in a shopper's words:
+    the page was open too long, or cookies are off."""
+    from django.shortcuts import render
+
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -84,10 +84,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
+    "marketplace.security.HostilePathMiddleware",  # a NUL in the path, a text for an id: the shop's 404
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a 429 page
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+CSRF_FAILURE_VIEW = "marketplace.security.csrf_failure"  # an expired form explained in the shop's layout
 WSGI_APPLICATION = "marketplace.wsgi.application"
 
 TEMPLATES = [

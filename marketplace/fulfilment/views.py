@@ -5,7 +5,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.forms import errors_as_message
 from marketplace.fulfilment import delivery, selectors, services
+from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm
 
 
 def download(request, token):
@@ -21,10 +23,12 @@ def download(request, token):
 
 
 def licence_lookup(request):
-    number = request.GET.get("number", "").strip()
-    if number:
-        return redirect("fulfilment:licence", number=number.upper()[:40])
-    return render(request, "fulfilment/licence_lookup.html")
+    """The public form to check a licence: a number of a licence's shape goes to its page, anything else is
+    explained on the form."""
+    form = LicenceLookupForm(request.GET or None)
+    if form.is_valid():
+        return redirect("fulfilment:licence", number=form.cleaned_data["number"])
+    return render(request, "fulfilment/licence_lookup.html", {"form": form})
 
 
 def licence(request, number):
@@ -55,12 +59,12 @@ def licence_pdf(request, number):
 def part_status(request, pk):
     """The operator ships or completes its own part of an order (another operator's part is a 404)."""
     part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
+    form = PartStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_as_message(form))
+        return redirect("dashboard:order-detail", number=part.order.number)
     try:
-        services.change_status(
-            part_id=part.pk, actor=request.user, status=request.POST.get("status", ""),
-            carrier=request.POST.get("carrier", "")[:64], tracking_number=request.POST.get("tracking_number", "")[:64],
-            note=request.POST.get("note", ""),
-        )  # fmt: skip
+        services.change_status(part_id=part.pk, actor=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:

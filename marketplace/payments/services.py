@@ -2,7 +2,9 @@
 verified source: for the offline method, staff (or the one operator who sold every line) confirming that the bank
 transfer arrived."""
 
+import json
 import logging
+import math
 import re
 from decimal import Decimal
 
@@ -91,6 +93,60 @@ def without_card_data(value):
 
 EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]+")  # Stripe's event ids: evt_ and base62 (test-mode ids add _test_ parts)
 EVENT_TYPE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")  # payment_intent.succeeded, customer.subscription.updated
+
+
+EVENT_MAX_DEPTH = 32  # Stripe's events nest about ten levels deep
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def read_webhook_event(body: bytes) -> dict:
+    """A verified webhook body read as strict JSON (RFC 8259, which is what Stripe sends), then checked for the
+    shape every event has (``check_webhook_event``). Refused: NaN and Infinity, a number too large for a float, a
+    lone surrogate (no UTF-8 text holds one; PostgreSQL cannot store it), a key given twice, nesting deeper than
+    ``EVENT_MAX_DEPTH``."""
+    try:
+        payload = json.loads(
+            body, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_once_each_key
+        )
+    except RecursionError:
+        raise ValidationError("The event nests deeper than any Stripe event.") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, and ours below
+        raise ValidationError(f"The event is not strict JSON ({str(error)[:100]}).") from None
+    _check_depth_and_text(payload)
+    check_webhook_event(payload)
+    return payload
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is too large a number")
+    return number
+
+
+def _once_each_key(pairs: list) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("a key is given twice")
+    return dict(pairs)
+
+
+def _check_depth_and_text(payload) -> None:
+    pending = [(payload, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > EVENT_MAX_DEPTH:
+            raise ValidationError("The event nests deeper than any Stripe event.")
+        if isinstance(value, dict):
+            pending += [(key, depth) for key in value] + [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+        elif isinstance(value, str) and SURROGATE.search(value):
+            raise ValidationError("The event holds a lone surrogate, which is no character.")
 
 
 def check_webhook_event(payload) -> None:

@@ -1,6 +1,4 @@
-import json
 import time
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,8 +12,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
+from marketplace.forms import errors_as_message
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.payments import refunds, services
+from marketplace.payments.forms import ConfirmPaymentForm, RefundForm
 
 Order = get_model("order", "Order")
 
@@ -28,9 +28,13 @@ def confirm_offline_payment(request, number):
         if not order.lines.filter(partner__users=request.user).exists():
             raise Http404  # not one of its lines: answer as for an order that does not exist
         raise PermissionDenied
+    form = ConfirmPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_as_message(form))
+        return redirect("dashboard:order-detail", number=order.number)
     try:
         services.confirm_offline_payment(order_id=order.pk, actor=request.user,
-                                         reference=request.POST.get("reference", ""))  # fmt: skip
+                                         reference=form.cleaned_data["reference"])  # fmt: skip
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -61,8 +65,7 @@ def stripe_webhook(request):
         stripe.WebhookSignature.verify_header(request.body, header, secret, tolerance=WEBHOOK_TOLERANCE)
         if _signed_at(header) > time.time() + WEBHOOK_TOLERANCE:
             raise ValueError("signed in the future")  # Stripe's library refuses only old timestamps
-        payload = json.loads(request.body)
-        services.check_webhook_event(payload)
+        payload = services.read_webhook_event(request.body)
     except ValidationError as error:
         return HttpResponseBadRequest(f"Invalid event: {' '.join(error.messages)}")
     except (ValueError, stripe.SignatureVerificationError):
@@ -97,15 +100,14 @@ def stripe_return(request, number, verification):
 def refund_part(request, pk):
     """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
     part = get_object_or_404(fulfilment_selectors.parts_for_user(request.user), pk=pk)
+    form = RefundForm(request.POST, line_ids=part.lines.values_list("pk", flat=True))
+    if not form.is_valid():
+        messages.error(request, errors_as_message(form))
+        return redirect("dashboard:order-detail", number=part.order.number)
     try:
-        amounts = {
-            int(key.removeprefix("amount_")): _money(value)
-            for key, value in request.POST.items()
-            if key.startswith("amount_") and key.removeprefix("amount_").isdigit() and value.strip()
-        }
         refund = refunds.request_refund(
-            part_id=part.pk, actor=request.user, amounts=amounts,
-            shipping_amount=_money(request.POST.get("shipping_amount", "")), reason=request.POST.get("reason", ""),
+            part_id=part.pk, actor=request.user, amounts=form.amounts(), shipping_amount=form.shipping(),
+            reason=request.POST.get("reason", ""),
         )  # fmt: skip
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -114,17 +116,3 @@ def refund_part(request, pk):
         messages.success(request, f"Refund of {refund.amount} {refund.currency} {state}.")
     return redirect("dashboard:order-detail", number=part.order.number)
 
-
-def _money(value: str) -> Decimal:
-    value = (value or "").strip()
-    if not value:
-        return Decimal("0")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValidationError(f"“{value[:20]}” is not an amount.") from None
-    if amount.is_finite() and abs(amount) >= Decimal("1e12"):  # quantize() would overflow the decimal context
-        raise ValidationError(f"“{value[:20]}” is too large an amount.")
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"“{value[:20]}” is not an amount in cents.")
-    return amount
