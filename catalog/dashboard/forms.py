@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
@@ -31,14 +32,32 @@ class ProductForm(oscar_forms.ProductForm):
             }
 
 
+OWN_OFFER_MISSING = (
+    "Add your offer: a price and stock for your storefront. A product an operator creates is sold through its own "
+    "offer."
+)
+
+
 class StockRecordFormSet(oscar_formsets.StockRecordFormSet):
     """Oscar's offers (stock records) of the product form. Their tier rules read the product's categories, which the
-    same form saves: the view checks them once the product, its categories and its offers are saved."""
+    same form saves: the view checks them once the product, its categories and its offers are saved. A post with no
+    offer form at all is answered too (Oscar pre-selects the operator's partner in the first form, and failed with
+    an IndexError when there was none), and an operator missing its own offer is told in its words."""
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.instance.tier_rules_checked_after_save = True
         return form
+
+    def set_initial_data(self):
+        if self.forms:
+            super().set_initial_data()
+
+    def clean(self):
+        try:
+            super().clean()
+        except ValidationError:
+            raise ValidationError(OWN_OFFER_MISSING) from None
 
 
 class LicenceDatalistInput(forms.TextInput):

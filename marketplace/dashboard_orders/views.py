@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
+from marketplace.access import check_staff, staff_actions, staff_may
+from marketplace.dashboard_orders import forms
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.payments import refunds
@@ -15,6 +17,12 @@ from marketplace.payments.services import may_confirm_offline_payment
 from marketplace.storefronts.selectors import lines_for_user
 
 Line = get_model("order", "Line")
+
+
+OPERATOR_LINE_ACTIONS_GONE = (
+    "Ship, complete or refund your part of the order with the forms under “Your part of this order”: they keep "
+    "its totals, stock and payments right."
+)
 
 
 class OrderListView(views.OrderListView):
@@ -35,7 +43,18 @@ class OrderListView(views.OrderListView):
         if not request.user.is_staff:  # an order's status spans every operator's lines
             messages.error(request, "Only staff change whole orders; ship your own lines from the order page.")
             return redirect("dashboard:order-list")
+        check_staff(request.user, "change_order")
+        if refused := forms.bulk_status_refusal(request.POST):
+            messages.error(request, refused)
+            return redirect("dashboard:order-list")
         return super().change_order_statuses(request, orders)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # the bulk status form: only for staff who may change orders, and never offering Paid
+        may_change = staff_may(self.request.user, "change_order")
+        ctx["order_statuses"] = forms.without_paid(ctx.get("order_statuses") or []) if may_change else []
+        return ctx
 
     def download_selected_orders(self, request, orders):
         if not request.user.is_staff:  # the CSV carries whole-order totals and addresses
@@ -45,18 +64,29 @@ class OrderListView(views.OrderListView):
 
 
 class OrderDetailView(views.OrderDetailView):
-    # What an operator may do on its own lines; order-wide actions and money events are staff's.
-    OPERATOR_LINE_ACTIONS = ("create_shipping_event", "change_line_statuses")
-
     def handle_order_action(self, request, order, action):
         if not request.user.is_staff:
-            raise PermissionDenied
+            raise PermissionDenied("Order actions are staff's: your part of the order has its own forms on this page.")
+        check_staff(request.user, "change_order")
+        if refused := forms.order_action_refusal(request.POST, order=order):
+            return self.reload_page(error=refused)
         return super().handle_order_action(request, order, action)
 
     def handle_line_action(self, request, order, action):
-        if not request.user.is_staff and action not in self.OPERATOR_LINE_ACTIONS:
-            raise PermissionDenied
+        if refused := forms.line_action_refusal(request.POST, lines=self.get_order_lines()):
+            return self.reload_page(error=refused)
+        if not request.user.is_staff:
+            # Oscar's line statuses and events bypass the order parts (totals, stock, the ledger): an operator moves
+            # its part on with the part's own forms.
+            raise PermissionDenied(OPERATOR_LINE_ACTIONS_GONE)
+        check_staff(request.user, "change_order")
         return super().handle_line_action(request, order, action)
+
+    def get_order_status_form(self):
+        form = super().get_order_status_form()
+        field = form.fields["new_status"]
+        field.choices = [(value, label) for value, label in field.choices if value != forms.PAID]
+        return form
 
     def get_order_lines(self):
         # Staff see every line; an operator only its own, for display and for every line action it posts.
@@ -64,6 +94,8 @@ class OrderDetailView(views.OrderDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["staff_may"] = staff_actions(self.request.user)
+        ctx["line_statuses"] = forms.without_paid(ctx.get("line_statuses") or [])
         ctx["can_confirm_offline_payment"] = self.object.status == "Pending" and may_confirm_offline_payment(
             user=self.request.user, order=self.object
         )

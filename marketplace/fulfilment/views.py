@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.access import check_staff
 from marketplace.forms import errors_as_message
 from marketplace.fulfilment import delivery, selectors, services
 from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm
@@ -44,8 +45,8 @@ def licence_pdf(request, number):
     verdict, found = delivery.verify_licence(number)
     if verdict != delivery.VALID:
         raise Http404
-    if not (request.user.is_staff or found.line.order.user_id == request.user.pk):
-        raise PermissionDenied
+    if found.line.order.user_id != request.user.pk:
+        check_staff(request.user, "read_licence")
     from marketplace.fulfilment import pdf  # fpdf2 and its fonts: about 17 MiB, loaded only by the workers that draw
 
     certificate = pdf.licence_certificate(found, verify_url=request.build_absolute_uri(found.get_absolute_url()))
@@ -59,6 +60,8 @@ def licence_pdf(request, number):
 def part_status(request, pk):
     """The operator ships or completes its own part of an order (another operator's part is a 404)."""
     part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
+    if request.user.is_staff:
+        check_staff(request.user, "change_part")
     form = PartStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_as_message(form))

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
+from marketplace.access import check_staff
 from marketplace.forms import errors_as_message
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.payments import refunds, services
@@ -28,6 +29,8 @@ def confirm_offline_payment(request, number):
         if not order.lines.filter(partner__users=request.user).exists():
             raise Http404  # not one of its lines: answer as for an order that does not exist
         raise PermissionDenied
+    if request.user.is_staff:
+        check_staff(request.user, "confirm_payment")
     form = ConfirmPaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_as_message(form))
@@ -100,6 +103,8 @@ def stripe_return(request, number, verification):
 def refund_part(request, pk):
     """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
     part = get_object_or_404(fulfilment_selectors.parts_for_user(request.user), pk=pk)
+    if request.user.is_staff:
+        check_staff(request.user, "refund")
     form = RefundForm(request.POST, line_ids=part.lines.values_list("pk", flat=True))
     if not form.is_valid():
         messages.error(request, errors_as_message(form))

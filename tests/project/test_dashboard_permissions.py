@@ -28,7 +28,9 @@ def dashboard_routes():
             if isinstance(pattern, URLResolver):
                 ns = ":".join(filter(None, [namespace, pattern.namespace])) if pattern.namespace else namespace
                 yield from walk(pattern.url_patterns, route, ns)
-            elif isinstance(pattern, URLPattern) and (namespace == "dashboard" or route.startswith("dashboard/")):
+            elif isinstance(pattern, URLPattern) and pattern.name and (
+                namespace == "dashboard" or route.startswith("dashboard/")
+            ):
                 yield f"{namespace}:{pattern.name}", tuple(pattern.pattern.regex.groupindex)
 
     return sorted(set(walk(get_resolver().url_patterns, "", "")))
@@ -60,6 +62,8 @@ def staff_permissions(name):
     permission for ours (in Oscar's way); never the operator alternative."""
     if name in DESIGN_PERMISSIONS:
         return DESIGN_PERMISSIONS[name]
+    if name in OUR_STAFF_PERMISSIONS:
+        return OUR_STAFF_PERMISSIONS[name]
     return next(sorted(alt) for alt in stock_oscar_permissions(name) if alt != OPERATOR_ACCESS)
 
 
@@ -175,7 +179,7 @@ ANONYMOUS, PLAIN_STAFF, STAFF, BERLIN, LYON, CERTIFIER, SHOPPER = (
     "anonymous", "plain staff", "staff with the permission", "Berlin's operator", "Lyon's operator", "certifier",
     "shopper",
 )  # fmt: skip
-OPERATORS, ANY_STAFF = {BERLIN, LYON}, {PLAIN_STAFF, STAFF}
+OPERATORS = {BERLIN, LYON}
 
 # Our own design pages in Oscar's catalogue dashboard, guarded the way Oscar guards its models.
 DESIGN_PERMISSIONS = {
@@ -191,14 +195,25 @@ OPERATOR_PAGES = {
     "dashboard:catalogue-product-list", "dashboard:catalogue-product-lookup", "dashboard:order-list",
     "dashboard:order-detail", "dashboard:order-line-detail",
 }  # fmt: skip
-# Our own pages under /dashboard/, and who they are for. Staff pages ask only is_staff.
+# Our own staff pages, each asking the model permission a Django admin would ask for what it writes or reads; the
+# operators' forms among them take no permission from an operator acting on its own part of an order.
+OUR_STAFF_PERMISSIONS = {
+    "payments:confirm-offline": ["order.change_order"], "payments:refund-part": ["marketplace_payments.add_refund"],
+    "fulfilment:part-status": ["fulfilment.change_operatororder"],
+    "storefronts:staff-list": ["storefronts.view_storefront"],
+    "storefronts:staff-decide": ["storefronts.change_storefront"],
+    "storefronts:staff-decide-tier": ["tiers.change_tierapplication"],
+    "revenue:staff": ["revenue.view_account"], "revenue:staff-account": ["revenue.view_account"],
+    "revenue:settle-payout": ["revenue.change_payout"], "revenue:policy": ["revenue.change_allocationpolicy"],
+}  # fmt: skip
+# Our own pages under /dashboard/, and who they are for.
 OUR_PAGES = {
     "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
-    "payments:refund-part": OPERATORS | ANY_STAFF, "payments:confirm-offline": OPERATORS | ANY_STAFF,
-    "fulfilment:part-status": OPERATORS | ANY_STAFF,
-    "storefronts:staff-list": ANY_STAFF, "storefronts:staff-decide": ANY_STAFF,
-    "storefronts:staff-decide-tier": ANY_STAFF, "revenue:staff": ANY_STAFF, "revenue:staff-account": ANY_STAFF,
-    "revenue:settle-payout": ANY_STAFF, "revenue:policy": ANY_STAFF,
+    "payments:refund-part": OPERATORS | {STAFF}, "payments:confirm-offline": OPERATORS | {STAFF},
+    "fulfilment:part-status": OPERATORS | {STAFF},
+    "storefronts:staff-list": {STAFF}, "storefronts:staff-decide": {STAFF},
+    "storefronts:staff-decide-tier": {STAFF}, "revenue:staff": {STAFF}, "revenue:staff-account": {STAFF},
+    "revenue:settle-payout": {STAFF}, "revenue:policy": {STAFF},
     "storefronts:offers": OPERATORS, "storefronts:offer-create": OPERATORS, "storefronts:offers-csv": OPERATORS,
     "storefronts:offers-csv-upload": OPERATORS, "storefronts:offers-csv-apply": OPERATORS,
     "storefronts:offer-update": OPERATORS, "storefronts:offer-restock": OPERATORS,
@@ -241,6 +256,9 @@ REFUSALS = {
     "storefronts:dashboard": 404, "storefronts:apply-tier": 404, "revenue:operator": 404,
     "payments:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
+    # staff see every part, and are told which permission they lack
+    ("payments:refund-part", PLAIN_STAFF): 403, ("payments:confirm-offline", PLAIN_STAFF): 403,
+    ("fulfilment:part-status", PLAIN_STAFF): 403,
 }  # fmt: skip
 # The pages whose POST destroys or changes what others rely on: posted by everyone who may not use them.
 DESTRUCTIVE = {
@@ -273,6 +291,12 @@ def grant(user, perms):
     )
 
 
+def _permission_name(perm):
+    """The permission as the admin lists it to whoever grants it ("Can change Order")."""
+    label, codename = perm.split(".")
+    return Permission.objects.get(content_type__app_label=label, codename=codename).name
+
+
 def certifier_user():
     user = factories.UserFactory(email="certifier@example.com")
     user.groups.add(Group.objects.get(name="Certifiers"))
@@ -297,9 +321,9 @@ def test_every_dashboard_url_answers_each_visitor_as_the_table_says(shop, shop_o
     assert {name for name, _ in routes} >= set(OUR_PAGES) | set(DESIGN_PERMISSIONS) | DESTRUCTIVE | OPERATOR_PAGES
 
     # when each visits every page (an operator with its own objects), and posts to the destructive ones
-    wrong, bare, refusals = [], [], 0
+    wrong, bare, unnamed, refusals = [], [], [], 0
     for name, kwarg_names in routes:
-        if name.startswith("dashboard:"):
+        if name.startswith("dashboard:") or name in OUR_STAFF_PERMISSIONS:
             grant(staff, staff_permissions(name))
         for role, browser in browsers.items():
             url = url_for(name, kwarg_names, {**shop_objects, **shop["b" if role == LYON else "a"]})
@@ -314,10 +338,15 @@ def test_every_dashboard_url_answers_each_visitor_as_the_table_says(shop, shop_o
                     refusals += 1
                     if "You do not have access to this page" not in response.content.decode():
                         bare.append(f"{method} {name} as {role}")
+                    if role == PLAIN_STAFF and name in OUR_STAFF_PERMISSIONS and not all(
+                        _permission_name(perm) in response.content.decode() for perm in staff_permissions(name)
+                    ):
+                        unnamed.append(f"{method} {name}")
 
     # then every answer is the table's, and every refusal is the shop's page
     assert wrong == [], "\n".join(wrong)
     assert bare == [], "a bare 403, not the shop's refusal page"
+    assert unnamed == [], "a staff refusal that does not name the permission to ask for"
     assert refusals > 500
 
 
@@ -417,6 +446,75 @@ def test_editing_an_order_note_needs_oscars_change_permission(berlin_order, two_
     assert _signed_in(clerk).post(url, edit).status_code == 302
     note.refresh_from_db()
     assert note.message == "Leave it with the neighbour"
+
+
+def _change_status(browser, order, status, *, bulk=False):
+    """'Change order status' on the order's page, or the order list's bulk action."""
+    if bulk:
+        return browser.post(reverse("dashboard:order-list"), {"action": "change_order_statuses",
+                                                               "selected_order": [order.pk], "new_status": status})
+    return browser.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
+                        {"order_action": "change_order_status", "new_status": status})  # fmt: skip
+
+
+def test_changing_an_order_or_its_notes_needs_oscars_change_permission(berlin_order):
+    order, _ = berlin_order
+    viewer = _signed_in(_staff("order.view_order", email="viewer@example.com"))
+    # when staff who may only view orders change its status, on its page or in bulk, or add a note
+    refused = {
+        "status on the order page": _change_status(viewer, order, "Cancelled"),
+        "status in bulk": _change_status(viewer, order, "Cancelled", bulk=True),
+        "a new note": viewer.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
+                                  {"order_action": "save_note", "message": "Paid in cash, ship it"}),
+    }  # fmt: skip
+    # then each is refused on the shop's page, naming the permission, and the order is as it was
+    for what, page in refused.items():
+        assert page.status_code == 403, what
+        assert "Can change Order" in page.content.decode(), what
+    order.refresh_from_db()
+    assert order.status == "Pending"
+    assert not order.notes.filter(message__startswith="Paid in cash").exists()
+    # and the order page offers them neither form
+    page = viewer.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
+    assert 'value="change_order_status"' not in page and 'value="change_order_statuses"' not in page
+
+    clerk = _signed_in(_staff("order.view_order", "order.change_order", email="clerk@example.com"))
+    assert _change_status(clerk, order, "Cancelled").status_code == 302
+    order.refresh_from_db()
+    assert order.status == "Cancelled"
+
+
+def test_no_status_form_makes_an_order_paid(berlin_order, two_operators, django_capture_on_commit_callbacks):
+    order, _ = berlin_order
+    admin = _signed_in(factories.UserFactory(is_staff=True, is_superuser=True, email="admin@example.com"))
+    operator = _signed_in(two_operators["berlin"].operator)
+    line = order.lines.get()
+    # when even a superuser picks Paid in Oscar's status forms, and the operator marks its line Paid
+    with django_capture_on_commit_callbacks(execute=True):
+        pages = [
+            admin.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
+                       {"order_action": "change_order_status", "new_status": "Paid"}, follow=True),
+            admin.post(reverse("dashboard:order-list"), {"action": "change_order_statuses",
+                                                         "selected_order": [order.pk], "new_status": "Paid"},
+                       follow=True),
+            operator.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
+                          {"line_action": "change_line_statuses", "selected_line": [line.pk],
+                           f"selected_line_qty_{line.pk}": 1, "new_status": "Paid"}, follow=True),
+        ]  # fmt: skip
+    # then the order stays unpaid, nothing is delivered, and each is told how an order becomes paid
+    for page in pages:
+        assert page.status_code == 200
+        assert "An order becomes Paid only when its payment is confirmed" in page.content.decode()
+    order.refresh_from_db()
+    line.refresh_from_db()
+    assert (order.status, line.status) == ("Pending", "Pending")
+    assert not order.payment_events.exists()
+    # and the forms do not offer Paid
+    detail = admin.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
+    listing = admin.get(reverse("dashboard:order-list")).content.decode()
+    assert '<option value="Paid">' not in detail and "<option>Paid</option>" not in detail
+    assert "<option>Paid</option>" not in listing
+    assert '<option value="Cancelled">' in detail and "<option>Cancelled</option>" in listing
 
 
 def test_changing_a_delivery_address_needs_oscars_order_permission(berlin_order, two_operators):
