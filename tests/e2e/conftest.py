@@ -72,7 +72,10 @@ class Journey:
             page.screenshot(path=self.folder / f"{step}-phone.png", full_page=True)
             width = page.evaluate("document.documentElement.scrollWidth")
             page.set_viewport_size(DESKTOP)
-            assert width <= PHONE["width"], f"{step}: the page is {width}px wide on a {PHONE['width']}px phone"
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id)""") if width > PHONE["width"] else []
+            assert width <= PHONE["width"], f"{step}: the page is {width}px wide on a {PHONE['width']}px phone: {wide}"
 
     def close(self) -> None:
         for context in self.contexts:
