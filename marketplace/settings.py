@@ -89,6 +89,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+# A shipped part nobody marked delivered (neither the shopper nor the operator) is taken as delivered this many days
+# after it shipped (fulfilment.services.deliver_shipped_parts, hourly).
+DELIVERED_AFTER_DAYS = env.int("DELIVERED_AFTER_DAYS", default=14)
 CSRF_FAILURE_VIEW = "marketplace.security.csrf_failure"  # an expired form explained in the shop's layout
 WSGI_APPLICATION = "marketplace.wsgi.application"
 
@@ -200,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     # The sweep allocates any captured payment whose allocation task was lost; payouts run nightly.
     "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},
     "fulfil-missed-lines": {"task": "marketplace.fulfilment.tasks.fulfil_missed_lines_task", "schedule": 600},
+    "deliver-shipped-parts": {"task": "marketplace.fulfilment.tasks.deliver_shipped_parts_task", "schedule": 3600},
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
     # Completes card payments and refunds Stripe settled whose webhook never arrived.
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},

@@ -57,13 +57,16 @@ def fulfil_line(*, line_id: int) -> LineFulfilment:
             LineFulfilment.SHIPMENT: _await_shipment,
         }[fulfilment.kind]
         deliver(line)
-        ships = line.product is not None and line.product.is_shipping_required
-        if ships and OperatorOrder.objects.filter(
-            order_id=line.order_id, partner_id=line.partner_id,
-            status__in=(OperatorOrder.SHIPPED, OperatorOrder.COMPLETE),
-        ).exists():  # fmt: skip
-            ships = False  # the operator shipped before this task ran
-        fulfilment.state = LineFulfilment.AWAITING_SHIPMENT if ships else LineFulfilment.DONE
+        state = LineFulfilment.DONE
+        if line.product is not None and line.product.is_shipping_required:
+            # goods wait for the operator to ship them, unless it shipped (or they arrived) before this task ran
+            part_status = OperatorOrder.objects.filter(order_id=line.order_id, partner_id=line.partner_id).values_list(
+                "status", flat=True
+            ).first()
+            state = {OperatorOrder.SHIPPED: LineFulfilment.SHIPPED, OperatorOrder.COMPLETE: LineFulfilment.DONE}.get(
+                part_status, LineFulfilment.AWAITING_SHIPMENT
+            )
+        fulfilment.state = state
         fulfilment.error = ""
         fulfilment.save()
         _complete_part_when_delivered(line)
@@ -77,9 +80,9 @@ def _complete_part_when_delivered(line) -> None:
         return
     lines = Line.objects.filter(order_id=line.order_id, partner_id=line.partner_id)
     if not lines.exclude(fulfilment__state=LineFulfilment.DONE).exists():
-        from marketplace.fulfilment.services import _move
+        from marketplace.fulfilment.services import complete_part
 
-        _move(part, OperatorOrder.COMPLETE, actor=None, note="everything delivered")
+        complete_part(part, actor=None, note="everything delivered")
 
 
 def record_failure(*, line_id: int, error: str) -> None:
@@ -92,10 +95,18 @@ def record_failure(*, line_id: int, error: str) -> None:
 
 
 def shipped(*, part: OperatorOrder) -> None:
-    """The operator shipped its part: its goods (and kits) are delivered as far as we are concerned."""
+    """The operator shipped its part: its goods (and kits) are on their way, not yet delivered."""
     LineFulfilment.objects.filter(
         line__order_id=part.order_id, line__partner_id=part.partner_id, state=LineFulfilment.AWAITING_SHIPMENT
-    ).update(state=LineFulfilment.DONE, date_updated=timezone.now())
+    ).update(state=LineFulfilment.SHIPPED, date_updated=timezone.now())
+
+
+def delivered(*, part: OperatorOrder) -> None:
+    """The part's goods arrived: the shopper said so, the operator did, or the days allowed for delivery passed."""
+    LineFulfilment.objects.filter(
+        line__order_id=part.order_id, line__partner_id=part.partner_id,
+        state__in=(LineFulfilment.AWAITING_SHIPMENT, LineFulfilment.SHIPPED),
+    ).update(state=LineFulfilment.DONE, date_updated=timezone.now())  # fmt: skip
 
 
 def _shopper_email(line) -> str:

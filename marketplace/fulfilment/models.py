@@ -16,7 +16,7 @@ class OperatorOrder(models.Model):
         (AWAITING_PAYMENT, _("Awaiting payment")),
         (TO_FULFIL, _("Paid, being prepared")),
         (SHIPPED, _("Shipped")),
-        (COMPLETE, _("Complete")),
+        (COMPLETE, _("Delivered")),
         (CANCELLED, _("Cancelled")),
     ]
     # What an operator may move its part to, from each status; payment and cancellation are the shop's.
@@ -74,9 +74,9 @@ class LineFulfilment(models.Model):
     SHIPMENT, DOWNLOAD, ENROLMENT, LICENCE = "shipment", "download", "enrolment", "licence"
     KIND_CHOICES = [(SHIPMENT, _("Shipment")), (DOWNLOAD, _("Download")), (ENROLMENT, _("Enrolment")),
                     (LICENCE, _("Distribution licence"))]  # fmt: skip
-    PENDING, AWAITING_SHIPMENT, DONE, FAILED = "pending", "awaiting_shipment", "done", "failed"
-    STATE_CHOICES = [(PENDING, _("Pending")), (AWAITING_SHIPMENT, _("Awaiting shipment")), (DONE, _("Delivered")),
-                     (FAILED, _("Failed"))]  # fmt: skip
+    PENDING, AWAITING_SHIPMENT, SHIPPED, DONE, FAILED = "pending", "awaiting_shipment", "shipped", "done", "failed"
+    STATE_CHOICES = [(PENDING, _("Pending")), (AWAITING_SHIPMENT, _("Awaiting shipment")), (SHIPPED, _("Shipped")),
+                     (DONE, _("Delivered")), (FAILED, _("Failed"))]  # fmt: skip
 
     line = models.OneToOneField("order.Line", on_delete=models.CASCADE, related_name="fulfilment")
     kind = models.CharField(max_length=16, choices=KIND_CHOICES)

@@ -51,6 +51,11 @@ def parts_for_order(order, *, user=None) -> list[Part]:
     return [Part(part=p, lines=lines[p.partner_id], refunded=refunded.get(p.pk, Decimal("0.00"))) for p in parts]
 
 
+def parts_of_shopper(user) -> QuerySet:
+    """The parts of the orders a signed-in shopper placed."""
+    return OperatorOrder.objects.select_related("order", "partner").filter(order__user=user)
+
+
 def parts_for_user(user) -> QuerySet:
     """Parts a dashboard user may manage: all for staff, else those of its own partners."""
     parts = OperatorOrder.objects.select_related("order", "partner")

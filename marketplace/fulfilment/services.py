@@ -1,6 +1,9 @@
 """Each operator's part of an order: opened when the order is placed, moved on when it is paid, shipped and
 completed. The operator changes only its own part; paying and cancelling are the shop's."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -13,6 +16,14 @@ from marketplace.fulfilment.models import OperatorOrder, OperatorOrderEvent
 from marketplace.shipping.charges import charges_by_partner, flat_charge
 
 Line = get_model("order", "Line")
+Order = get_model("order", "Order")
+
+
+def _lock_part(part_id: int) -> OperatorOrder:
+    """The part, locked after its order: every writer of an order's money and status locks the order first (refunds
+    do), so two of them never wait on each other in opposite order."""
+    Order.objects.select_for_update().filter(pk__in=OperatorOrder.objects.filter(pk=part_id).values("order_id")).first()
+    return OperatorOrder.objects.select_for_update(of=("self",)).select_related("order", "partner").get(pk=part_id)
 
 
 @transaction.atomic
@@ -70,7 +81,7 @@ def may_manage(*, user, part: OperatorOrder) -> bool:
 def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracking_number: str = "", note: str = ""):
     """The operator moves its own part on: shipped (with carrier and tracking number when it ships goods), then
     complete. Staff may also cancel an unpaid part."""
-    part = OperatorOrder.objects.select_for_update().select_related("partner").get(pk=part_id)
+    part = _lock_part(part_id)
     if not may_manage(user=actor, part=part):
         raise PermissionDenied("This part of the order belongs to another operator.")
     allowed = OperatorOrder.OPERATOR_TRANSITIONS.get(part.status, ())
@@ -88,14 +99,60 @@ def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracki
         if part.needs_shipping and not (carrier and tracking_number):
             raise ValidationError("Give the carrier and the tracking number so the shopper can follow the parcel.")
         part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
+    if status == OperatorOrder.COMPLETE:
+        complete_part(part, actor=actor, note=note.strip()[:255] or "marked delivered by the operator")
+        return part
     _move(part, status, actor=actor, note=note.strip()[:255])
-    if status in (OperatorOrder.SHIPPED, OperatorOrder.COMPLETE):
-        delivery.shipped(part=part)
     if status == OperatorOrder.SHIPPED:
+        delivery.shipped(part=part)
         from marketplace.fulfilment.tasks import notify_shopper_shipped_task
 
         transaction.on_commit(lambda: notify_shopper_shipped_task.delay(part_id=part.pk))
     return part
+
+
+def complete_part(part: OperatorOrder, *, actor, note: str) -> None:
+    """A part is delivered (its goods arrived, or it had nothing to ship): its lines are delivered, and the order is
+    complete once every part is delivered or cancelled. ``part`` is locked by the caller."""
+    _move(part, OperatorOrder.COMPLETE, actor=actor, note=note)
+    delivery.delivered(part=part)
+    order = Order.objects.select_for_update().get(pk=part.order_id)
+    parts = OperatorOrder.objects.filter(order_id=order.pk)
+    open_parts = parts.exclude(status__in=(OperatorOrder.COMPLETE, OperatorOrder.CANCELLED))
+    if order.status == "Paid" and not open_parts.exists():
+        order.set_status("Complete")
+
+
+@transaction.atomic
+def confirm_delivery(*, part_id: int, shopper) -> OperatorOrder:
+    """The shopper says a shipped part arrived. Asked twice, it changes nothing the second time."""
+    part = _lock_part(part_id)
+    if part.order.user_id is None or part.order.user_id != shopper.pk:
+        raise PermissionDenied("Only the shopper who placed the order confirms its delivery.")
+    if part.status == OperatorOrder.COMPLETE:
+        return part
+    if part.status != OperatorOrder.SHIPPED:
+        raise ValidationError("Only a part that has been shipped can be confirmed as delivered.")
+    complete_part(part, actor=shopper, note="delivery confirmed by the shopper")
+    return part
+
+
+def deliver_shipped_parts(*, now=None) -> int:
+    """Parts shipped more than ``DELIVERED_AFTER_DAYS`` ago that nobody marked delivered are taken as delivered. Each
+    part in a transaction of its own; run twice, the second run finds none."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DELIVERED_AFTER_DAYS)
+    due = list(
+        OperatorOrder.objects.filter(status=OperatorOrder.SHIPPED, shipped_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    done = 0
+    for part_id in due:
+        with transaction.atomic():
+            part = _lock_part(part_id)
+            if part.status == OperatorOrder.SHIPPED:
+                complete_part(part, actor=None, note=f"taken as delivered {settings.DELIVERED_AFTER_DAYS} days "
+                                                     "after shipping")  # fmt: skip
+                done += 1
+    return done
 
 
 def _move(part: OperatorOrder, status: str, *, actor, note: str) -> None:

@@ -64,3 +64,11 @@ def notify_shopper_shipped_task(self, part_id: int) -> None:
     from marketplace.fulfilment import services
 
     services.notify_shopper_shipped(part_id=part_id)  # once per part
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def deliver_shipped_parts_task(self) -> int:
+    """Parts shipped ``DELIVERED_AFTER_DAYS`` ago that nobody marked delivered are taken as delivered."""
+    from marketplace.fulfilment import services
+
+    return services.deliver_shipped_parts()

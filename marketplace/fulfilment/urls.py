@@ -10,4 +10,5 @@ urlpatterns = [
     path("licences/<str:number>/", views.licence, name="licence"),
     path("licences/<str:number>/certificate.pdf", views.licence_pdf, name="licence-pdf"),
     path("dashboard/fulfilment/parts/<int:pk>/status/", views.part_status, name="part-status"),
+    path("accounts/orders/parts/<int:pk>/delivered/", views.confirm_delivery, name="confirm-delivery"),
 ]

@@ -73,3 +73,17 @@ def part_status(request, pk):
     else:
         messages.success(request, f"Your part of order {part.order.number} is updated.")
     return redirect("dashboard:order-detail", number=part.order.number)
+
+
+@login_required
+@require_POST
+def confirm_delivery(request, pk):
+    """The shopper says a shipped part of its order arrived (another shopper's part is a 404)."""
+    part = get_object_or_404(selectors.parts_of_shopper(request.user), pk=pk)
+    try:
+        services.confirm_delivery(part_id=part.pk, shopper=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Thank you: {part.partner.name}'s parcel is marked delivered.")
+    return redirect("customer:order", order_number=part.order.number)
