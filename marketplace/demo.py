@@ -426,11 +426,16 @@ def _place_demo_orders(*, shopper, staff) -> None:
         operator = Storefront.objects.get(slug=slug).operator
         fulfilment.change_status(part_id=part.pk, actor=operator, status=OperatorOrder.SHIPPED, carrier=carrier,
                                  tracking_number=tracking)  # fmt: skip
+        if index == DEMO_SHIPMENTS[0][0]:  # the oldest parcel arrived, and the shopper said so; the others travel
+            fulfilment.confirm_delivery(part_id=part.pk, shopper=shopper)
     index, slug, amount, reason = DEMO_REFUND
     part = OperatorOrder.objects.get(order=orders[index], partner__storefront__slug=slug)
     line = part.lines.first()
     refund = refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: D(amount)}, reason=reason)
     revenue.reverse_refund(refund_id=refund.pk)
+    # the campus gave its bank details for payouts by hand; the other operators are asked to on their revenue page
+    revenue.set_payout_details(partner_id=Storefront.objects.get(slug="factor-e-farm").partner_id,
+                               holder="Factor e Farm Campus", details="DE89 3704 0044 0532 0130 00")  # fmt: skip
     payouts = revenue.run_payouts()  # operators above the threshold get a payout for staff to settle by hand
     for payout in payouts[:1]:  # one already settled, the rest waiting for staff
         revenue.settle_manual_payout(payout_id=payout.pk, actor=staff, reference="DEMO-WIRE-0001")

@@ -64,6 +64,10 @@ class Account(models.Model):
                                 related_name="royalty_account")  # fmt: skip
     name = models.CharField(max_length=150)
     stripe_account_id = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
+    # Where a payout by hand goes: the operator's own bank details, as it gave them on its revenue page.
+    payout_holder = models.CharField(_("account holder"), max_length=150, blank=True)
+    payout_details = models.CharField(_("IBAN, or account and routing number"), max_length=140, blank=True)
+    payout_details_updated = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "name"]

@@ -186,3 +186,26 @@ def recent_payouts(limit: int = 20) -> QuerySet:
 
 def policy_history(limit: int = 20) -> QuerySet:
     return AllocationPolicy.objects.select_related("created_by").order_by("-date_created", "-pk")[:limit]
+
+
+def next_payout(account: Account | None, *, balance: Decimal) -> dict:
+    """What the nightly payout run (03:00, ``run-payouts``) will do for this account: pay the whole balance once it
+    reaches the policy's threshold, by Stripe to a connected account, else by hand to the bank details given."""
+    threshold = current_policy().payout_threshold
+    by_stripe = bool(account and account.stripe_account_id)
+    return {
+        "threshold": threshold,
+        "due": balance >= threshold and balance > 0,
+        "amount": balance,
+        "method": "stripe" if by_stripe else "manual",
+        "needs_details": not by_stripe and not (account and account.payout_details),
+    }
+
+
+def statement_rows(account: Account):
+    """An account's postings, oldest first, as its statement lists them: date, what, order, item, amount."""
+    return (
+        account.postings.select_related("entry", "entry__order", "line")
+        .order_by("entry__value_date", "pk")
+        .values_list("entry__value_date", "entry__kind", "entry__order__number", "line__title", "amount")
+    )

@@ -482,3 +482,13 @@ def set_policy(*, actor, **values) -> AllocationPolicy:
     policy.full_clean()
     policy.save()
     return policy
+
+
+@transaction.atomic
+def set_payout_details(*, partner_id: int, holder: str, details: str) -> Account:
+    """Where the operator is paid by hand: its own account holder and bank details, on its own ledger account."""
+    account = Account.objects.select_for_update().get(pk=operator_account(partner_id).pk)
+    account.payout_holder, account.payout_details = holder, details
+    account.payout_details_updated = timezone.now()
+    account.save(update_fields=["payout_holder", "payout_details", "payout_details_updated"])
+    return account

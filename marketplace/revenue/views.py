@@ -3,6 +3,7 @@ the staff's overview (accounts, manual payouts, the allocation policy)."""
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from marketplace.access import staff_permission_required
 from marketplace.revenue import charts, selectors, services
-from marketplace.revenue.forms import PolicyForm, SettlePayoutForm
-from marketplace.revenue.models import Account, Payout, Posting
+from marketplace.revenue.forms import PayoutDetailsForm, PolicyForm, SettlePayoutForm
+from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
 
 FUND_NAMES = dict(Account.KIND_CHOICES)
 POSTINGS_PER_PAGE = 50
@@ -86,9 +87,59 @@ def operator_ledger(request):
         if request.user.is_staff:
             return redirect("revenue:staff")
         return render(request, "revenue/dashboard/no_storefront.html", status=404)
-    context = {**_ledger(request, account), "storefront": storefront,
-               "royalties": selectors.royalty_account_for(request.user)}  # fmt: skip
-    return render(request, "revenue/dashboard/ledger.html", context)
+    return _operator_page(request, storefront, account)
+
+
+def _operator_page(request, storefront, account, payout_form: PayoutDetailsForm | None = None, status: int = 200):
+    ledger = _ledger(request, account)
+    if payout_form is None:
+        payout_form = PayoutDetailsForm(initial={"holder": getattr(account, "payout_holder", ""),
+                                                 "details": getattr(account, "payout_details", "")})  # fmt: skip
+    context = {**ledger, "storefront": storefront, "royalties": selectors.royalty_account_for(request.user),
+               "next_payout": selectors.next_payout(account, balance=ledger["summary"]["balance"]),
+               "payout_form": payout_form}  # fmt: skip
+    return render(request, "revenue/dashboard/ledger.html", context, status=status)
+
+
+@login_required
+@require_POST
+def payout_details(request):
+    """The operator gives (or changes) the bank details its payouts by hand go to."""
+    storefront, account = selectors.storefront_account(request.user)
+    if storefront is None or storefront.partner_id is None:
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    form = PayoutDetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Your bank details were not saved: see the form below."))
+        return _operator_page(request, storefront, account, payout_form=form)
+    services.set_payout_details(partner_id=storefront.partner_id, holder=form.cleaned_data["holder"],
+                                details=form.cleaned_data["details"])  # fmt: skip
+    messages.success(request, _("Bank details saved: payouts by hand go there from now on."))
+    return redirect("revenue:operator")
+
+
+KIND_NAMES = dict(JournalEntry.KIND_CHOICES)
+
+
+def _statement_rows(account):
+    yield ["date", "what", "order", "item", "amount", "currency"]
+    for value_date, kind, order, item, amount in selectors.statement_rows(account).iterator(2000):
+        yield [value_date.isoformat(), KIND_NAMES.get(kind, kind), order or "", _cell(item), f"{amount:.2f}",
+               settings.OSCAR_DEFAULT_CURRENCY]  # fmt: skip
+
+
+@login_required
+def operator_statement(request):
+    """The operator's own statement: every posting of its ledger, as a CSV file (text never read as a formula)."""
+    storefront, account = selectors.storefront_account(request.user)
+    if storefront is None:
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    rows = _statement_rows(account) if account else iter([["date", "what", "order", "item", "amount", "currency"]])
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
+    name = f"statement-{storefront.slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

@@ -323,3 +323,63 @@ def test_non_staff_cannot_settle_payouts_or_change_the_policy(client, shop, paid
     payout.refresh_from_db()
     assert payout.status == Payout.PENDING
     assert AllocationPolicy.objects.count() == policies
+
+
+# --- getting paid: bank details, the next payout, the statement ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "details, error",
+    [
+        ("DE89 3704 0044 0532 0130 01", "That IBAN is not valid"),  # one digit off: the checksum fails
+        ("call me", "Give an IBAN, or the account number"),
+        ("", "This field is required"),
+        ("1" * 141, "at most 140 characters"),
+        ("DE89\x003704", "Null characters are not allowed"),
+    ],
+)
+def test_bad_bank_details_are_explained_and_nothing_is_saved(client, shop, details, error):
+    client.force_login(shop["berlin"].operator)
+
+    page = client.post(reverse("revenue:payout-details"), {"holder": "Berlin Fab GmbH", "details": details})
+
+    assert page.status_code == 200
+    assert error in page.content.decode() and "Your bank details were not saved" in page.content.decode()
+    assert not Account.objects.filter(partner=shop["berlin"].partner).exclude(payout_details="").exists()
+
+
+def test_an_operator_gives_its_bank_details_and_sees_its_next_payout(client, shop, paid_order):
+    client.force_login(shop["berlin"].operator)
+    page = client.get(OPERATOR_URL).content.decode()
+    assert "Give your bank details so that staff can pay you." in page
+    balance = sum(posting.amount for posting in _account(shop["berlin"]).postings.all())
+    assert f"{_money(balance)}, your whole balance, in tonight" in page  # over the $25.00 threshold
+
+    saved = client.post(reverse("revenue:payout-details"),
+                        {"holder": "Berlin Fab GmbH", "details": "de89370400440532013000"}, follow=True)  # fmt: skip
+
+    assert "Bank details saved" in saved.content.decode()
+    account = _account(shop["berlin"])
+    assert (account.payout_holder, account.payout_details) == ("Berlin Fab GmbH", "DE89 3704 0044 0532 0130 00")
+    assert "Give your bank details" not in saved.content.decode()
+    assert not _account(shop["lyon"]).payout_details  # only its own account
+    # staff's page of the account shows where to pay it by hand
+    staff = Client()
+    staff.force_login(factories.UserFactory(is_staff=True, is_superuser=True, email="boss@example.com"))
+    staff_page = staff.get(reverse("revenue:staff-account", kwargs={"pk": account.pk})).content.decode()
+    assert "DE89 3704 0044 0532 0130 00" in staff_page and "Berlin Fab GmbH" in staff_page
+
+
+def test_the_statement_lists_only_the_operators_own_postings(client, shop, paid_order):
+    client.force_login(shop["berlin"].operator)
+
+    response = client.get(reverse("revenue:statement"))
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "statement-berlin-fab-" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["date", "what", "order", "item", "amount", "currency"]
+    berlin = _account(shop["berlin"])
+    assert sorted(Decimal(row[4]) for row in rows[1:]) == sorted(p.amount for p in berlin.postings.all())
+    assert {row[3] for row in rows[1:]} <= {"D3D printer, assembled", ""}  # never Lyon's mill
+    assert all(row[2] == paid_order.number for row in rows[1:])
