@@ -9,7 +9,16 @@ from django import forms
 
 from marketplace.forms import AmountField
 
-PAID = "Paid"
+PAID, CANCELLED = "Paid", "Cancelled"
+PAID_STATUSES = ("Paid", "Complete")
+NOT_CANCELLED_WHEN_PAID = (
+    "A paid order is not cancelled with a status form: its money would stay booked and its goods delivered. Refund "
+    "each operator's part with its Refund form below (the shopper gets the money back and the ledger reverses it)."
+)
+NO_PAYMENT_EVENTS = (
+    "Payments are recorded when they arrive (Confirm payment received for a bank transfer, Stripe for a card), and "
+    "refunds with each part's Refund form: a payment event typed here would move no money and book nothing."
+)
 NOT_BY_HAND = (
     "An order becomes Paid only when its payment is confirmed: confirm the bank transfer on the order page, or let "
     "the card payment settle. No status form makes an order paid."
@@ -90,23 +99,33 @@ def order_action_refusal(data, *, order) -> str | None:
     """Why an order action posted to the order page cannot be taken, or None."""
     action = data.get("order_action")
     if action == "create_order_payment_event":
-        return _form_refusal(OrderPaymentEventForm(data))
+        return _form_refusal(OrderPaymentEventForm(data)) or NO_PAYMENT_EVENTS
     if action == "delete_note":
         note_id = data.get("note_id", "")
         if not _is_id(note_id) or not order.notes.filter(pk=note_id).exists():
             return "Choose the note to delete: it is no longer there."
-    if action == "change_order_status" and data.get("new_status", "").strip() == PAID:
-        return NOT_BY_HAND
+    if action == "change_order_status":
+        return status_refusal(data.get("new_status", "").strip(), order=order)
     return None
 
 
-def bulk_status_refusal(data) -> str | None:
+def status_refusal(status: str, *, order) -> str | None:
+    """Why ``order`` may not take ``status`` from a status form, or None."""
+    if status == PAID:
+        return NOT_BY_HAND
+    if status == CANCELLED and order.status in PAID_STATUSES:
+        return NOT_CANCELLED_WHEN_PAID
+    return None
+
+
+def bulk_status_refusal(data, *, orders) -> str | None:
     """Why the order list's bulk status change cannot be made, or None."""
     status = data.get("new_status", "").strip()
     if not status:
         return "Choose the new status."
-    if status == PAID:
-        return NOT_BY_HAND
+    for order in orders:
+        if refused := status_refusal(status, order=order):
+            return f"Order {order.number}: {refused}"
     return None
 
 

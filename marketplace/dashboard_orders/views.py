@@ -44,7 +44,7 @@ class OrderListView(views.OrderListView):
             messages.error(request, "Only staff change whole orders; ship your own lines from the order page.")
             return redirect("dashboard:order-list")
         check_staff(request.user, "change_order")
-        if refused := forms.bulk_status_refusal(request.POST):
+        if refused := forms.bulk_status_refusal(request.POST, orders=orders):
             messages.error(request, refused)
             return redirect("dashboard:order-list")
         return super().change_order_statuses(request, orders)
@@ -80,6 +80,8 @@ class OrderDetailView(views.OrderDetailView):
             # its part on with the part's own forms.
             raise PermissionDenied(OPERATOR_LINE_ACTIONS_GONE)
         check_staff(request.user, "change_order")
+        if action == "create_payment_event":
+            return self.reload_page(error=forms.NO_PAYMENT_EVENTS)
         return super().handle_line_action(request, order, action)
 
     def get_order_status_form(self):

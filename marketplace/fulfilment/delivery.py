@@ -190,6 +190,14 @@ def licence_terms_text(line) -> str:
     )
 
 
+def _licensee_name(order) -> str:
+    """Who the licence names: the account's full name, else the name on the order's address; the e-mail only when
+    neither exists (the public licence page never shows it whole)."""
+    user_name = order.user.get_full_name() if order.user else ""
+    address = order.billing_address or order.shipping_address
+    return user_name or (address.name if address else "") or order.email
+
+
 def _issue_licence(line) -> None:
     if DistributionLicence.objects.filter(line=line).exists():
         return
@@ -197,7 +205,7 @@ def _issue_licence(line) -> None:
     user = line.order.user
     licence = DistributionLicence(
         number=licence_number(line.pk), line=line,
-        licensee=(user.get_full_name() if user else "") or line.order.email, licensee_email=line.order.email,
+        licensee=_licensee_name(line.order), licensee_email=line.order.email,
         design=design, design_version=design.version, terms=licence_terms_text(line),
         issued_at=timezone.now().replace(microsecond=0),
     )  # fmt: skip

@@ -149,3 +149,17 @@ def test_an_order_marked_paid_without_its_payment_is_not_delivered(two_operators
     order.refresh_from_db()
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     assert DistributionLicence.objects.filter(line__order=order).exists()
+
+
+def test_a_licence_page_never_shows_the_licensees_email(two_operators, django_capture_on_commit_callbacks):
+    # a guest's licence (nothing to ship: no address, no account, so no name) names the guest by e-mail
+    order = factories.checkout([two_operators["licence"]], capture=django_capture_on_commit_callbacks,
+                               email="grace.private@example.com")  # fmt: skip
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    licence = DistributionLicence.objects.get(line__order=order)
+    assert licence.licensee == "grace.private@example.com"
+
+    page = Client().get(reverse("fulfilment:licence", kwargs={"number": licence.number}))
+
+    assert page.status_code == 200 and "GENUINE" in page.content.decode()
+    assert "grace.private" not in page.content.decode() and "g…@example.com" in page.content.decode()

@@ -209,6 +209,7 @@ OUR_STAFF_PERMISSIONS = {
 # Our own pages under /dashboard/, and who they are for.
 OUR_PAGES = {
     "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
+    "revenue:payout-details": OPERATORS, "revenue:statement": OPERATORS,
     "payments:refund-part": OPERATORS | {STAFF}, "payments:confirm-offline": OPERATORS | {STAFF},
     "fulfilment:part-status": OPERATORS | {STAFF},
     "storefronts:staff-list": {STAFF}, "storefronts:staff-decide": {STAFF},
@@ -237,10 +238,11 @@ POST_ONLY = {
     "certification:review-contribution", "certification:review-result", "revenue:policy", "revenue:settle-payout",
     "storefronts:staff-decide", "storefronts:staff-decide-tier", "storefronts:offers-csv-upload",
     "storefronts:offers-csv-apply", "storefronts:offer-update", "storefronts:offer-restock",
-    "storefronts:offer-withdraw", "storefronts:offer-relist",
+    "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
-POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status"}
+POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status",
+              "revenue:payout-details"}  # fmt: skip
 GET_ANSWERS = {
     ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
     ("dashboard:catalogue-product-create-child", ("parent_pk",)): 302,  # a standalone product takes no variants
@@ -254,6 +256,7 @@ GET_ANSWERS = {
 # someone who has none answers as for a missing object.
 REFUSALS = {
     "storefronts:dashboard": 404, "storefronts:apply-tier": 404, "revenue:operator": 404,
+    "revenue:payout-details": 404, "revenue:statement": 404,  # your bank details and statement: you have none
     "payments:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
     # staff see every part, and are told which permission they lack
@@ -515,6 +518,35 @@ def test_no_status_form_makes_an_order_paid(berlin_order, two_operators, django_
     assert '<option value="Paid">' not in detail and "<option>Paid</option>" not in detail
     assert "<option>Paid</option>" not in listing
     assert '<option value="Cancelled">' in detail and "<option>Cancelled</option>" in listing
+
+
+def test_a_paid_order_is_refunded_not_cancelled_and_no_payment_event_is_typed(
+    berlin_order, django_capture_on_commit_callbacks
+):
+    order, _ = berlin_order
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    admin = _signed_in(factories.UserFactory(is_staff=True, is_superuser=True, email="admin@example.com"))
+    url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    line = order.lines.get()
+    events = order.payment_events.count()
+
+    # when a superuser cancels the paid order (its page, the list) or types payment events
+    pages = [
+        admin.post(url, {"order_action": "change_order_status", "new_status": "Cancelled"}, follow=True),
+        admin.post(reverse("dashboard:order-list"), {"action": "change_order_statuses", "selected_order": [order.pk],
+                                                     "new_status": "Cancelled"}, follow=True),
+        admin.post(url, {"order_action": "create_order_payment_event", "payment_event_type": "paid",
+                         "amount": "22.00"}, follow=True),
+        admin.post(url, {"line_action": "create_payment_event", "selected_line": [line.pk],
+                         f"selected_line_qty_{line.pk}": 1, "payment_event_type": "paid"}, follow=True),
+    ]  # fmt: skip
+
+    # then each is refused, saying what to do instead, and the order and its payments are as they were
+    said = [" ".join(str(m) for m in page.context["messages"]) for page in pages]
+    assert "Refund each operator's part with its Refund form" in said[0] and "Refund each" in said[1]
+    assert all("Payments are recorded when they arrive" in text for text in said[2:])
+    order.refresh_from_db()
+    assert order.status == "Paid" and order.payment_events.count() == events
 
 
 def test_changing_a_delivery_address_needs_oscars_order_permission(berlin_order, two_operators):
