@@ -202,7 +202,6 @@ def _issue_licence(line) -> None:
     if DistributionLicence.objects.filter(line=line).exists():
         return
     design = line.product.design
-    user = line.order.user
     licence = DistributionLicence(
         number=licence_number(line.pk), line=line,
         licensee=_licensee_name(line.order), licensee_email=line.order.email,
