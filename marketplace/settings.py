@@ -89,6 +89,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+# The shop's account that shoppers paying by bank transfer pay into (shown on the thank-you page and in the order
+# e-mail, with the order number as the reference). The defaults are a demo's: set the real ones in production.
+BANK_TRANSFER_HOLDER = env.str("BANK_TRANSFER_HOLDER", default="Open Source Store (demo account)")
+BANK_TRANSFER_IBAN = env.str("BANK_TRANSFER_IBAN", default="DE89 3704 0044 0532 0130 00")
+BANK_TRANSFER_BIC = env.str("BANK_TRANSFER_BIC", default="COBADEFFXXX")
+
 # A shipped part nobody marked delivered (neither the shopper nor the operator) is taken as delivered this many days
 # after it shipped (fulfilment.services.deliver_shipped_parts, hourly).
 DELIVERED_AFTER_DAYS = env.int("DELIVERED_AFTER_DAYS", default=14)

@@ -1,5 +1,6 @@
 """Reads for checkout pages."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from oscar.core.loading import get_model
 
@@ -33,3 +34,18 @@ def card_payment_to_complete(order):
     if not any(source.source_type.code == STRIPE_SOURCE_CODE for source in order.sources.all()):
         return None
     return StripeIntent.objects.filter(order_number=order.number).first()
+
+
+def bank_transfer_to_make(order) -> dict | None:
+    """Where and how a shopper who chose bank transfer pays, while the order waits for the money: the shop's account
+    (``BANK_TRANSFER_*`` settings), the order's total, and its number as the transfer's reference (staff match the
+    payment by it). None for any other order. Reads the order's sources as prefetched (no query on the thank-you
+    page)."""
+    from marketplace.checkout.services import OFFLINE_SOURCE_CODE
+
+    if order.status != "Pending" or not any(s.source_type.code == OFFLINE_SOURCE_CODE for s in order.sources.all()):
+        return None
+    return {
+        "holder": settings.BANK_TRANSFER_HOLDER, "iban": settings.BANK_TRANSFER_IBAN, "bic": settings.BANK_TRANSFER_BIC,
+        "amount": order.total_incl_tax, "currency": order.currency, "reference": order.number,
+    }  # fmt: skip

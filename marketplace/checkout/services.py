@@ -8,6 +8,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from oscar.core.loading import get_class, get_model
 
+from marketplace.checkout.selectors import bank_transfer_to_make
+
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 CommunicationEvent = get_model("order", "CommunicationEvent")
@@ -70,8 +72,9 @@ def _message_context(order: Order) -> dict:
             )
         status_url = f"https://{Site.objects.get_current().domain}{path}"
     except NoReverseMatch:
-        status_url = ""
-    return {"user": order.user, "order": order, "lines": order.lines.all(), "status_url": status_url}
+        path = status_url = ""
+    return {"user": order.user, "order": order, "lines": order.lines.all(), "status_url": status_url,
+            "status_path": path, "bank_transfer": bank_transfer_to_make(order)}  # fmt: skip
 
 
 def place_offline_order(*, offers, shopper=None, address: dict, number: str = "", email: str = "", status="Pending"):

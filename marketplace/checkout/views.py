@@ -214,6 +214,7 @@ class ThankYouView(views.ThankYouView):
     def get_context_data(self, *args, **kwargs):
         ctx = DetailView.get_context_data(self, *args, **kwargs)
         ctx["send_analytics_event"] = False
+        ctx["bank_transfer"] = selectors.bank_transfer_to_make(ctx["order"])
         intent = selectors.card_payment_to_complete(ctx["order"])
         if intent is not None:
             ctx["stripe_intent"], ctx["stripe_publishable_key"] = intent, settings.STRIPE_PUBLISHABLE_KEY

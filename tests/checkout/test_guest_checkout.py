@@ -241,3 +241,35 @@ def test_the_checkout_pages_show_the_shops_terms_as_staff_edit_them(client):
     assert "Returns within 60 days." in page and "30 days" not in page
     terms.sites.clear()
     assert "Terms of sale" not in client.get(reverse("checkout:guest")).content.decode()
+
+
+def test_a_bank_transfer_buyer_is_told_where_to_pay_on_the_page_and_by_email(client, settings,
+                                                                            django_capture_on_commit_callbacks):
+    settings.BANK_TRANSFER_HOLDER, settings.BANK_TRANSFER_IBAN = "Open Source Store e.V.", "DE02 1203 0000 0000 2020 51"
+    product = factories.product_in_stock(title="Seed potatoes, 10 kg", price="18.50", stock=5)
+    _add(client, product, quantity=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = client.post(reverse("checkout:guest"), {**GUEST, "first_name": "Seán", "last_name": "O'Brien"})
+    order = Order.objects.get()
+
+    page = client.get(placed["Location"]).content.decode()
+
+    for shown in ("Pay by bank transfer", "Open Source Store e.V.", "DE02 1203 0000 0000 2020 51", "$37.00",
+                  order.number):
+        assert shown in page, shown
+    text = mail.outbox[-1].body
+    assert "DE02 1203 0000 0000 2020 51" in text and f"Reference: {order.number}" in text and "$37.00" in text
+    assert "O'Brien" in text and "&#x27;" not in text  # plain text, not HTML entities
+    assert order.verification_hash() in text  # the guest's own order page, not the site's front page
+    html = mail.outbox[-1].alternatives[0][0]
+    assert "DE02 1203 0000 0000 2020 51" in html and order.number in html
+
+
+def test_a_paid_order_shows_no_bank_details(client, django_capture_on_commit_callbacks):
+    product = factories.product_in_stock(stock=5)
+    _add(client, product)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = client.post(reverse("checkout:guest"), GUEST)
+    factories.pay_offline(Order.objects.get(), capture=django_capture_on_commit_callbacks)
+
+    assert "Pay by bank transfer" not in client.get(placed["Location"]).content.decode()
