@@ -133,3 +133,17 @@ def test_staff_still_see_the_whole_order(client, three_operators):
     client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
     html = client.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
     assert "3,210.00" in html and "Lyon Fab" in html and "Nairobi Fab" in html
+
+
+def test_an_operators_order_page_offers_only_what_it_may_do(client, three_operators):
+    stores, offers = three_operators
+    order = _order_with_three_operators(three_operators)
+    client.force_login(stores[0].operator)
+
+    page = client.get(reverse("dashboard:order-detail", kwargs={"number": order.number})).content.decode()
+
+    # no form that would be refused: notes, order statuses, Oscar's line actions; no empty whole-order tabs
+    for absent in ('value="save_note"', 'value="change_order_status"', 'name="line_action"', 'href="#notes"',
+                   'href="#payment"', 'href="#discounts"'):
+        assert absent not in page, absent
+    assert "Order contents" in page
