@@ -20,6 +20,7 @@ class Part:
     part: OperatorOrder
     lines: list = field(default_factory=list)
     refunded: Decimal = Decimal("0.00")
+    refund_reasons: list = field(default_factory=list)  # why each settled refund was made, as the shopper is told
 
     @property
     def total(self) -> Decimal:
@@ -43,12 +44,13 @@ def parts_for_order(order, *, user=None) -> list[Part]:
         .order_by("pk")
     ):
         lines[line.partner_id].append(line)
-    refunded = dict(
-        Refund.objects.filter(operator_order__in=parts, status=Refund.SUCCEEDED)
-        .values_list("operator_order")
-        .annotate(total=Sum("amount"))
-    )
-    return [Part(part=p, lines=lines[p.partner_id], refunded=refunded.get(p.pk, Decimal("0.00"))) for p in parts]
+    refunded, reasons = defaultdict(lambda: Decimal("0.00")), defaultdict(list)
+    settled = Refund.objects.filter(operator_order__in=parts, status=Refund.SUCCEEDED).order_by("pk")
+    for part_id, amount, reason in settled.values_list("operator_order", "amount", "reason"):
+        refunded[part_id] += amount
+        reasons[part_id].append(reason)
+    return [Part(part=p, lines=lines[p.partner_id], refunded=refunded[p.pk], refund_reasons=reasons[p.pk])
+            for p in parts]  # fmt: skip
 
 
 def parts_of_shopper(user) -> QuerySet:

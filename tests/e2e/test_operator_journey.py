@@ -1,5 +1,6 @@
 """An operator signs in, ships its line of a two-operator order with a tracking number, and sees its ledger balance
-change once the order is paid; the shopper sees the tracking number."""
+change once the order is paid; the shopper sees the tracking number. The operator then refunds part of its line with
+a reason and marks its parcel delivered; the shopper sees both."""
 
 from decimal import Decimal
 
@@ -74,3 +75,28 @@ def test_an_operator_ships_its_line_and_sees_its_ledger(journey, two_operators, 
     expect(berlin_part.locator(".part-status")).to_have_text("Shipped")
     expect(berlin_part).to_contain_text("DHL JD014600003828")
     journey.screenshot(shopper, "05-shopper-sees-tracking")
+
+    # when the operator refunds part of the printer with a reason, then marks its parcel delivered
+    operator.goto(f"/dashboard/orders/{order.number}/")
+    parts = operator.locator("#dashboard-parts .dashboard-part")
+    parts.locator("summary", has_text="Refund").click()
+    refund = parts.locator(".part-refund-form")
+    line = order.lines.get(partner=berlin.partner)
+    refund.locator(f"#refund-{line.pk}").fill("100.00")
+    refund.get_by_label("Reason (the shopper sees it)").fill("Scratched side panel; kept by the shopper")
+    refund.get_by_role("button", name="Refund").click()
+    expect(operator.locator(".alert-success")).to_contain_text("Refund of 100.00")
+    parts = operator.locator("#dashboard-parts .dashboard-part")
+    parts.locator(".part-status-form select[name=status]").select_option(label="Delivered")
+    parts.locator(".part-status-form").get_by_role("button", name="Update").click()
+    expect(parts.locator(".part-status")).to_have_text("Delivered")
+    journey.screenshot(operator, "06-refunded-and-delivered", phone=True)
+
+    # then the shopper sees the refund with its reason and the parcel delivered
+    shopper.reload()
+    berlin_part = shopper.locator("#order-parts .order-part").filter(has_text="Berlin Fab")
+    expect(berlin_part.locator(".part-status")).to_have_text("Delivered")
+    expect(berlin_part.locator(".part-refunded")).to_contain_text("−$100.00")
+    expect(berlin_part.locator(".part-refunded")).to_contain_text("Scratched side panel; kept by the shopper")
+    expect(berlin_part.locator(".line-delivery")).to_contain_text("Shipment: Delivered")
+    journey.screenshot(shopper, "07-shopper-sees-refund-and-delivery", phone=True)
