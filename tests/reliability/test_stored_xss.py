@@ -55,6 +55,7 @@ WRITTEN = {
     "fulfilment.OperatorOrder": {"carrier", "tracking_number"},
     "fulfilment.OperatorOrderEvent": {"note"},
     "marketplace_payments.Refund": {"reason"},
+    "revenue.Account": {"payout_holder", "payout_details"},  # an operator's bank details for payouts by hand
     "reviews.ProductReview": {"title", "body"},
     "auth.User": {"first_name", "last_name"},
     "address.UserAddress": {"first_name", "last_name", "line1", "line2", "line3", "line4", "state", "notes"},
@@ -284,6 +285,8 @@ def _write_everywhere(shop, text, clients):
                       {f"amount_{line.pk}": "0.01", "reason": text})  # fmt: skip
     staff.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
                {"order_action": "save_note", "message": text})  # fmt: skip
+    _posted(operator.post(reverse("revenue:payout-details"),
+                          {"holder": text[:150], "details": f"{text[:120]} 123456789"}), "bank details")  # fmt: skip
 
 
 def _pages(shop, clients):
@@ -320,6 +323,10 @@ def _pages(shop, clients):
         "operator guest order": (operator, guest_page),
         "staff guest order": (staff, guest_page),
         "operator order list": (operator, reverse("dashboard:order-list")),
+        "operator revenue": (operator, reverse("revenue:operator")),
+        "staff payouts": (staff, reverse("revenue:staff")),
+        "staff ledger of the operator": (staff, reverse("revenue:staff-account", kwargs={
+            "pk": berlin.partner.ledger_account.pk})),
         "staff users": (staff, reverse("dashboard:users-index")),
         "shopper order": (shopper, reverse("customer:order", kwargs={"order_number": order.number})),
         "shopper addresses": (shopper, reverse("customer:address-list")),
