@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from oscar.templatetags.currency_filters import currency
 
 from marketplace.storefronts import offers, selectors
 from marketplace.storefronts.models import Storefront
@@ -87,8 +88,9 @@ def offer_update(request, storefront, pk):
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, _("Saved: %(title)s at %(price)s.") % {"title": offer.product.get_title(),
-                                                                          "price": form.cleaned_data["price"]})
+        price = currency(form.cleaned_data["price"])
+        title = offer.product.get_title()
+        messages.success(request, _("Saved: %(title)s at %(price)s.") % {"title": title, "price": price})
     return redirect("storefronts:offers")
 
 
@@ -148,7 +150,7 @@ def offer_create(request, storefront):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("On sale: %(title)s at %(price)s.") % {"title": offer.product.get_title(),
-                                                                                    "price": offer.price})
+                                                                                    "price": currency(offer.price)})
                 return redirect("storefronts:offers")
         messages.error(request, _("Nothing was saved: see the reason in the form below."))
     context = {

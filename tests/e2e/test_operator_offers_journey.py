@@ -44,7 +44,7 @@ def test_two_operators_offer_reprice_restock_and_withdraw_a_shared_product(journ
         journey.screenshot(operator, f"01-{store.slug}-new-offer", phone=True)
         found.get_by_role("button", name="Offer").click()
         # then it lands on its offers page with its own offer, and no one else's
-        expect(operator.locator(".alert-success")).to_contain_text(f"On sale: PEX fitting set at {price}")
+        expect(operator.locator(".alert-success")).to_contain_text(f"On sale: PEX fitting set at ${price}")
         expect(operator.locator("#offers .offer")).to_have_count(1)
         card = _offer_card(operator, "PEX fitting set")
         expect(card.locator(".offer-state")).to_have_text("Live")
@@ -67,7 +67,7 @@ def test_two_operators_offer_reprice_restock_and_withdraw_a_shared_product(journ
     expect(card.get_by_label("Price (USD)")).to_have_value("9.50")  # nothing changed
     card.get_by_label("Price (USD)").fill("11.25")
     card.get_by_role("button", name="Save").click()
-    expect(operator.locator(".alert-success")).to_contain_text("Saved: PEX fitting set at 11.25.")
+    expect(operator.locator(".alert-success")).to_contain_text("Saved: PEX fitting set at $11.25.")
     card = _offer_card(operator, "PEX fitting set")
     card.get_by_label("Add units").fill("5")
     card.get_by_role("button", name="Restock").click()

@@ -67,7 +67,7 @@ def test_an_operator_offers_a_product_another_operator_sells_at_its_own_price(cl
     response = client.post(reverse("storefronts:offer-create") + "?q=mill", {
         "kind": "existing", "existing-product": mill.pk, "existing-price": "1350.00", "existing-num_in_stock": "2",
     }, follow=True)  # fmt: skip
-    assert "On sale: CNC mill, assembled at 1350.00." in _messages(response)
+    assert "On sale: CNC mill, assembled at $1,350.00." in _messages(response)
     own = mill.stockrecords.get(partner=berlin["berlin"].partner)
     assert (own.price, own.num_in_stock) == (Decimal("1350.00"), 2)
     berlin["mill"].refresh_from_db()
@@ -107,7 +107,7 @@ def test_an_operator_makes_a_new_product_of_a_design_and_owns_it(client, berlin)
         "new-description": "<script>alert(1)</script>Build it in a weekend", "new-price": "450.00",
         "new-num_in_stock": "4",
     }, follow=True)  # fmt: skip
-    assert "On sale: D3D printer workshop kit at 450.00." in _messages(response)
+    assert "On sale: D3D printer workshop kit at $450.00." in _messages(response)
     product = design.products.get(title="D3D printer workshop kit")
     assert (product.level, product.is_public) == (2, True)
     assert list(product.categories.all()) == [design.category]
@@ -251,3 +251,14 @@ def test_the_downloaded_file_never_runs_as_a_spreadsheet_formula(client, berlin)
     product.save()
     lines = client.get(reverse("storefronts:offers-csv")).content.decode().splitlines()
     assert "'=HYPERLINK" in lines[1]
+
+
+def test_an_offer_with_nothing_left_says_sold_out_not_live(client, berlin):
+    offer = berlin["printer"]
+    offer.num_in_stock, offer.num_allocated = 2, 2  # both units sold to orders not yet shipped
+    offer.save()
+
+    page = client.get(reverse("storefronts:offers")).content.decode()
+
+    card = page.split(f'id="product-{offer.product_id}"')[1][:1500]
+    assert "Sold out" in card and ">Live<" not in card
