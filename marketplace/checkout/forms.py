@@ -83,4 +83,6 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         field = self.fields["country"]
         field.queryset = Country._default_manager.filter(is_shipping_country=True)
         field.empty_label = None
-        field.widget = CountrySelect(attrs=field.widget.attrs, choices=countries)
+        # no country is chosen for the shopper (the first in the list was Afghanistan): a missing one is asked for
+        field.error_messages["required"] = "Choose the country to ship to."
+        field.widget = CountrySelect(attrs=field.widget.attrs, choices=[("", "Choose your country…"), *countries])

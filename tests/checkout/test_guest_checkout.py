@@ -1,6 +1,7 @@
 """A guest checks out on one page: email, shipping address and payment method under the basket, one submission,
 the thank-you page (issue 10: fewer round trips than Oscar's five steps)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -273,3 +274,15 @@ def test_a_paid_order_shows_no_bank_details(client, django_capture_on_commit_cal
     factories.pay_offline(Order.objects.get(), capture=django_capture_on_commit_callbacks)
 
     assert "Pay by bank transfer" not in client.get(placed["Location"]).content.decode()
+
+
+def test_no_country_is_chosen_for_the_guest(client):
+    _add(client, factories.product_in_stock(stock=2))
+    page = client.get(reverse("checkout:guest")).content.decode()
+    select = page.split('name="country"')[1].split("</select>")[0]
+    assert re.search(r'<option value="" selected>Choose your country', select) and select.count(" selected") == 1
+
+    answer = client.post(reverse("checkout:guest"), {**GUEST, "country": ""})
+
+    assert answer.status_code == 200 and "Choose the country to ship to." in answer.content.decode()
+    assert not Order.objects.exists()
