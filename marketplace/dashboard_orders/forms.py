@@ -19,6 +19,10 @@ NO_PAYMENT_EVENTS = (
     "Payments are recorded when they arrive (Confirm payment received for a bank transfer, Stripe for a card), and "
     "refunds with each part's Refund form: a payment event typed here would move no money and book nothing."
 )
+NO_LINE_ACTIONS = (
+    "Lines are moved on by their operator's part: use the part's status form (shipped with tracking, delivered) "
+    "and its Refund form below. A line status set here would change no stock, total or payment."
+)
 NOT_BY_HAND = (
     "An order becomes Paid only when its payment is confirmed: confirm the bank transfer on the order page, or let "
     "the card payment settle. No status form makes an order paid."

@@ -82,7 +82,9 @@ class OrderDetailView(views.OrderDetailView):
         check_staff(request.user, "change_order")
         if action == "create_payment_event":
             return self.reload_page(error=forms.NO_PAYMENT_EVENTS)
-        return super().handle_line_action(request, order, action)
+        # Oscar's line statuses and shipping events are labels that move no stock, total or part: staff, too, move
+        # a part on with its own form (shipped, delivered) and take money back with its Refund form.
+        return self.reload_page(error=forms.NO_LINE_ACTIONS)
 
     def get_order_status_form(self):
         form = super().get_order_status_form()

@@ -618,3 +618,26 @@ def test_an_operator_opening_a_shared_product_is_sent_to_its_own_offer(two_opera
         assert "offered by other operators too" in page.content.decode()
     printer.refresh_from_db()
     assert printer.title != "Mine now"
+
+
+def test_no_one_moves_a_line_outside_its_part(berlin_order, django_capture_on_commit_callbacks):
+    order, _ = berlin_order
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    admin = _signed_in(factories.UserFactory(is_staff=True, is_superuser=True, email="admin@example.com"))
+    url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    line = order.lines.get()
+    chosen = {"selected_line": [line.pk], f"selected_line_qty_{line.pk}": 1}
+
+    # when a superuser cancels the line, or records its shipment, with Oscar's line actions
+    pages = [
+        admin.post(url, {**chosen, "line_action": "change_line_statuses", "new_status": "Cancelled"}, follow=True),
+        admin.post(url, {**chosen, "line_action": "create_shipping_event", "shipping_event_type": "shipped",
+                         "reference": "DHL 1"}, follow=True),
+    ]  # fmt: skip
+
+    # then each is refused, pointing to the part's own forms, and the line and its part are as they were
+    for page in pages:
+        assert "use the part's status form" in " ".join(str(m) for m in page.context["messages"])
+    line.refresh_from_db()
+    assert line.status != "Cancelled" and not order.shipping_events.exists()
+    assert 'name="line_action"' not in admin.get(url).content.decode()
