@@ -51,10 +51,14 @@ def signing_in_new_account(email: str):
 STRIPE_ORIGINS = ("https://js.stripe.com", "https://*.stripe.com")
 
 
-def allow_stripe(response):
-    """This response takes a card: Stripe.js may load from Stripe and talk to it (the one page whose policy names
-    another host; Stripe requires its script to come from Stripe)."""
-    response.csp_allows_stripe = True
+CARD_DIRECTIVES = ("script-src", "connect-src", "frame-src", "img-src")
+
+
+def allow_stripe(response, directives: tuple[str, ...] = CARD_DIRECTIVES):
+    """This response takes a card: Stripe.js may load from Stripe and talk to it (Stripe requires its script to
+    come from Stripe). With ``("form-action",)``, a form on the page may lead to Stripe (Connect's onboarding): the
+    only pages whose policy names another host."""
+    response.csp_stripe_directives = directives
     return response
 
 
@@ -65,11 +69,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if getattr(response, "csp_allows_stripe", False) and parts.update is None:
+        directives = getattr(response, "csp_stripe_directives", ())
+        if directives and parts.update is None:
             origins = [*STRIPE_ORIGINS]
             if base := settings.STRIPE_API_BASE.rstrip("/"):
                 origins.append(base)
-            parts.update = dict.fromkeys(("script-src", "connect-src", "frame-src", "img-src"), origins)
+            parts.update = dict.fromkeys(directives, origins)
         return parts
 
 

@@ -145,3 +145,17 @@ def seeded(transactional_db):
         for app_label, name in SEED_MIGRATIONS:
             for operation in loader.get_migration(app_label, name).operations:
                 operation.code(apps, editor)
+
+
+@pytest.fixture
+def recorded_stripe(settings):
+    """Stripe's Connect endpoints, answered from recorded responses (localstripe serves none of them)."""
+    from tests.recorded_stripe import RecordedStripe
+
+    stripe = RecordedStripe()
+    settings.STRIPE_SECRET_KEY = "sk_test_recorded"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_recorded"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_recorded"
+    settings.STRIPE_API_BASE = stripe.base
+    yield stripe
+    stripe.stop()

@@ -2,6 +2,7 @@
 verified source: for the offline method, staff (or the one operator who sold every line) confirming that the bank
 transfer arrived."""
 
+import datetime
 import json
 import logging
 import math
@@ -235,6 +236,14 @@ def settle_from_stripe(*, order) -> str:
     return apply_succeeded_intent(intent=stripe_gateway.retrieve_intent(source.reference))
 
 
+def _event_time(stored: WebhookEvent) -> datetime.datetime:
+    """When Stripe created the event (its ``created``), or when we received it if that is not a sane timestamp."""
+    try:
+        return datetime.datetime.fromtimestamp(int(stored.payload.get("created")), tz=datetime.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return stored.received_at
+
+
 REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
 
 
@@ -254,6 +263,10 @@ def process_webhook_event(*, webhook_event_id: int) -> str:
         from marketplace.payments.refunds import apply_stripe_refund
 
         outcome = apply_stripe_refund(refund_object=obj)
+    elif stored.type == "account.updated":  # an operator's connected account (Connect), sent to our Connect endpoint
+        from marketplace.revenue.connect import apply_account
+
+        outcome = apply_account(account_object=obj, as_of=_event_time(stored))
     elif stored.type == "charge.refunded":
         from marketplace.payments.refunds import apply_stripe_refund
 

@@ -85,3 +85,31 @@ def create_transfer(*, amount: Decimal, currency: str, destination: str, payout_
 def refunds_for_intent(intent_id: str) -> list[dict]:
     listed = _client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
     return [refund.to_dict() for refund in listed.data]
+
+
+# --- Stripe Connect Express: an operator's own connected account ---------------------------------------------------
+# localstripe serves none of these: tests answer them from recorded Stripe responses (tests/revenue/recorded/).
+
+
+def create_express_account(*, email: str, country: str, name: str, ledger_account_id: int, idempotency_key: str):
+    """An Express connected account that receives transfers from the shop (separate charges and transfers)."""
+    account = _client().v1.accounts.create(
+        params={"type": "express", "country": country, "email": email,
+                "capabilities": {"transfers": {"requested": True}},
+                "business_profile": {"name": name}, "metadata": {"ledger_account_id": ledger_account_id}},
+        options={"idempotency_key": idempotency_key},
+    )  # fmt: skip
+    return account.to_dict()
+
+
+def create_account_link(*, account_id: str, return_url: str, refresh_url: str) -> str:
+    """A one-time link to Stripe's hosted onboarding for the account; it expires within minutes."""
+    link = _client().v1.account_links.create(
+        params={"account": account_id, "type": "account_onboarding", "return_url": return_url,
+                "refresh_url": refresh_url},
+    )  # fmt: skip
+    return link.url
+
+
+def retrieve_account(account_id: str) -> dict:
+    return _client().v1.accounts.retrieve(account_id).to_dict()

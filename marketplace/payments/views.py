@@ -53,19 +53,32 @@ def _signed_at(header: str) -> int:
     return int(next(item.split("=", 1)[1] for item in header.split(",") if item.split("=", 1)[0] == "t"))
 
 
+def _verify(stripe, body: bytes, header: str, secrets: list[str]) -> None:
+    """Stripe's library checks the signature against each secret; one must match."""
+    for secret in secrets[:-1]:
+        try:
+            stripe.WebhookSignature.verify_header(body, header, secret, tolerance=WEBHOOK_TOLERANCE)
+        except stripe.SignatureVerificationError:
+            continue
+        return
+    stripe.WebhookSignature.verify_header(body, header, secrets[-1], tolerance=WEBHOOK_TOLERANCE)
+
+
 @csrf_exempt  # the only CSRF-exempt view: Stripe signs its requests instead
 @require_POST
 def stripe_webhook(request):
     """Verify the signature with Stripe's library (which refuses old timestamps; we also refuse future ones) and the
     event's shape, store the event once, answer; the work happens in a Celery task."""
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    if not secret:
+    # The account's own events and its connected accounts' (Connect) come to separate Stripe endpoints, each
+    # signed with its own secret; both may point here.
+    secrets = [secret for secret in (settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_CONNECT_WEBHOOK_SECRET) if secret]
+    if not settings.STRIPE_WEBHOOK_SECRET:
         raise Http404("Stripe is not configured.")
     import stripe  # about 13 MiB with aiohttp: loaded by the processes that talk to Stripe, not every web process
 
     header = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.WebhookSignature.verify_header(request.body, header, secret, tolerance=WEBHOOK_TOLERANCE)
+        _verify(stripe, request.body, header, secrets)
         if _signed_at(header) > time.time() + WEBHOOK_TOLERANCE:
             raise ValueError("signed in the future")  # Stripe's library refuses only old timestamps
         payload = services.read_webhook_event(request.body)

@@ -26,15 +26,35 @@ class JournalEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    """Staff link an operator's or contributor's Stripe connected account here; nothing else is editable."""
+    """Operators connect their own Stripe account from their revenue page; staff may link a contributor's here.
+    Nothing else is editable: whether the account can receive transfers is Stripe's word, read on save."""
 
-    list_display = ["name", "kind", "partner", "stripe_account_id"]
-    list_filter = ["kind"]
-    fields = ["name", "kind", "partner", "user", "stripe_account_id"]
-    readonly_fields = ["name", "kind", "partner", "user"]
+    list_display = ["name", "kind", "partner", "stripe_account_id", "stripe_transfers_active"]
+    list_filter = ["kind", "stripe_transfers_active"]
+    fields = ["name", "kind", "partner", "user", "stripe_account_id", "stripe_transfers_active",
+              "stripe_details_submitted", "stripe_requirements", "stripe_state_at"]  # fmt: skip
+    readonly_fields = ["name", "kind", "partner", "user", "stripe_transfers_active", "stripe_details_submitted",
+                       "stripe_requirements", "stripe_state_at"]  # fmt: skip
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        import stripe
+
+        from marketplace.payments import stripe_gateway
+        from marketplace.revenue import connect
+
+        if "stripe_account_id" in form.changed_data:
+            obj.stripe_transfers_active, obj.stripe_details_submitted, obj.stripe_requirements = False, False, []
+            obj.stripe_state_at = None
+        super().save_model(request, obj, form, change)
+        if "stripe_account_id" in form.changed_data and obj.stripe_account_id and stripe_gateway.is_configured():
+            try:
+                connect.check_with_stripe(obj)
+            except stripe.StripeError as error:
+                self.message_user(request, f"Stripe could not be asked about {obj.stripe_account_id}: {error}. "
+                                  "Payouts go by hand until its next account.updated.", level="warning")  # fmt: skip
 
 
 @admin.register(AllocationPolicy)

@@ -64,6 +64,12 @@ class Account(models.Model):
                                 related_name="royalty_account")  # fmt: skip
     name = models.CharField(max_length=150)
     stripe_account_id = models.CharField(_("Stripe connected account"), max_length=64, blank=True)
+    # The connected account's state as Stripe last told it (its account.updated event, or our own read on the
+    # onboarding's return): transfers go to it only once its transfers capability is active.
+    stripe_transfers_active = models.BooleanField(_("Stripe can receive transfers"), default=False)
+    stripe_details_submitted = models.BooleanField(_("Stripe onboarding submitted"), default=False)
+    stripe_requirements = models.JSONField(_("what Stripe still needs"), default=list, blank=True)
+    stripe_state_at = models.DateTimeField(_("Stripe state as of"), null=True, blank=True)
     # Where a payout by hand goes: the operator's own bank details, as it gave them on its revenue page.
     payout_holder = models.CharField(_("account holder"), max_length=150, blank=True)
     payout_details = models.CharField(_("IBAN, or account and routing number"), max_length=140, blank=True)
@@ -93,6 +99,11 @@ class Account(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def paid_by_stripe(self) -> bool:
+        """Payouts go by Stripe transfer only to a connected account that can receive them."""
+        return bool(self.stripe_account_id and self.stripe_transfers_active)
 
 
 class JournalEntry(models.Model):

@@ -190,9 +190,12 @@ def policy_history(limit: int = 20) -> QuerySet:
 
 def next_payout(account: Account | None, *, balance: Decimal) -> dict:
     """What the nightly payout run (03:00, ``run-payouts``) will do for this account: pay the whole balance once it
-    reaches the policy's threshold, by Stripe to a connected account, else by hand to the bank details given."""
+    reaches the policy's threshold, by Stripe to a connected account that can receive transfers, else by hand to the
+    bank details given."""
+    from marketplace.payments import stripe_gateway
+
     threshold = current_policy().payout_threshold
-    by_stripe = bool(account and account.stripe_account_id)
+    by_stripe = bool(account and account.paid_by_stripe and stripe_gateway.is_configured())
     return {
         "threshold": threshold,
         "due": balance >= threshold and balance > 0,

@@ -417,7 +417,7 @@ def pay_out(*, account_id: int, threshold: Decimal, currency: str) -> Payout | N
         amount = balance(account)
         if amount < threshold or amount <= 0:
             return None
-        method = Payout.STRIPE if account.stripe_account_id and stripe_gateway.is_configured() else Payout.MANUAL
+        method = Payout.STRIPE if account.paid_by_stripe and stripe_gateway.is_configured() else Payout.MANUAL
         payout = Payout.objects.create(account=account, amount=amount, currency=currency, method=method)
         _book(
             reference=f"payout:{payout.pk}", kind=JournalEntry.PAYOUT, amount=amount,
@@ -449,6 +449,9 @@ def transfer_payout(*, payout_id: int) -> str:
     payout = Payout.objects.select_related("account").get(pk=payout_id)
     if payout.method != Payout.STRIPE or payout.status != Payout.PENDING or payout.stripe_transfer_id:
         return "nothing to transfer"
+    if not payout.account.paid_by_stripe:  # Stripe disabled the account since the run: staff pay it by hand
+        Payout.objects.filter(pk=payout.pk, status=Payout.PENDING, stripe_transfer_id="").update(method=Payout.MANUAL)
+        return "paid by hand: the connected account cannot receive transfers"
     transfer = stripe_gateway.create_transfer(
         amount=payout.amount, currency=payout.currency, destination=payout.account.stripe_account_id,
         payout_id=payout.pk, idempotency_key=payout.idempotency_key,

@@ -2,6 +2,7 @@
 the staff's overview (accounts, manual payouts, the allocation policy)."""
 
 import csv
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,16 +11,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from marketplace.access import staff_permission_required
-from marketplace.revenue import charts, selectors, services
+from marketplace.revenue import charts, connect, selectors, services
 from marketplace.revenue.forms import PayoutDetailsForm, PolicyForm, SettlePayoutForm
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
+from marketplace.security import allow_stripe
 
 FUND_NAMES = dict(Account.KIND_CHOICES)
+logger = logging.getLogger(__name__)
 POSTINGS_PER_PAGE = 50
 
 
@@ -91,14 +95,18 @@ def operator_ledger(request):
 
 
 def _operator_page(request, storefront, account, payout_form: PayoutDetailsForm | None = None, status: int = 200):
+    from marketplace.payments import stripe_gateway
+
     ledger = _ledger(request, account)
     if payout_form is None:
         payout_form = PayoutDetailsForm(initial={"holder": getattr(account, "payout_holder", ""),
                                                  "details": getattr(account, "payout_details", "")})  # fmt: skip
     context = {**ledger, "storefront": storefront, "royalties": selectors.royalty_account_for(request.user),
                "next_payout": selectors.next_payout(account, balance=ledger["summary"]["balance"]),
-               "payout_form": payout_form}  # fmt: skip
-    return render(request, "revenue/dashboard/ledger.html", context, status=status)
+               "payout_form": payout_form, "stripe": connect.state(account),
+               "stripe_offered": stripe_gateway.is_configured()}  # fmt: skip
+    response = render(request, "revenue/dashboard/ledger.html", context, status=status)
+    return allow_stripe(response, ("form-action",)) if context["stripe_offered"] else response
 
 
 @login_required
@@ -115,6 +123,74 @@ def payout_details(request):
     services.set_payout_details(partner_id=storefront.partner_id, holder=form.cleaned_data["holder"],
                                 details=form.cleaned_data["details"])  # fmt: skip
     messages.success(request, _("Bank details saved: payouts by hand go there from now on."))
+    return redirect("revenue:operator")
+
+
+def _stripe_urls(request) -> dict:
+    return {"return_url": request.build_absolute_uri(reverse("revenue:stripe-return")),
+            "refresh_url": request.build_absolute_uri(reverse("revenue:stripe-refresh"))}  # fmt: skip
+
+
+def _to_stripe_onboarding(request, storefront):
+    """Send the operator to Stripe's hosted onboarding, or back to its revenue page saying why not."""
+    import stripe
+
+    from marketplace.payments import stripe_gateway
+
+    if not stripe_gateway.is_configured():
+        messages.error(request, _("This shop does not pay out by Stripe: give your bank details instead."))
+        return redirect("revenue:operator")
+    try:
+        url = connect.onboarding_link(storefront=storefront, **_stripe_urls(request))
+    except stripe.StripeError as error:
+        logger.warning("Stripe onboarding for storefront %s failed: %s", storefront.pk, error)
+        messages.error(request, _("Stripe could not be reached, so nothing changed: try again in a few minutes."))
+        return redirect("revenue:operator")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def stripe_connect(request):
+    """Connect (or finish connecting) the operator's own Stripe account: Stripe's onboarding, on Stripe's site."""
+    storefront, _account = selectors.storefront_account(request.user)
+    if storefront is None or storefront.partner_id is None:
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    return _to_stripe_onboarding(request, storefront)
+
+
+@login_required
+def stripe_refresh(request):
+    """Stripe sends the operator here when its onboarding link expired or was used: a fresh link, for an account
+    that already exists (creating one takes the button's POST)."""
+    storefront, account = selectors.storefront_account(request.user)
+    if storefront is None or storefront.partner_id is None:
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    if account is None or not account.stripe_account_id:
+        return redirect("revenue:operator")
+    return _to_stripe_onboarding(request, storefront)
+
+
+@login_required
+def stripe_return(request):
+    """Back from Stripe's onboarding: ask Stripe how the account stands (its webhook may not have come yet)."""
+    import stripe
+
+    storefront, account = selectors.storefront_account(request.user)
+    if storefront is None or storefront.partner_id is None:
+        return render(request, "revenue/dashboard/no_storefront.html", status=404)
+    if account is None or not account.stripe_account_id:
+        return redirect("revenue:operator")
+    try:
+        account = connect.check_with_stripe(account)
+    except stripe.StripeError:
+        messages.info(request, _("Stripe is still telling us about your account: this page shows it once it has."))
+        return redirect("revenue:operator")
+    if account.paid_by_stripe:
+        messages.success(request, _("Your Stripe account is connected: your payouts go there from now on."))
+    else:
+        messages.info(request, _("Stripe has not finished checking your account yet: until it has, staff pay you by "
+                                 "bank transfer. This page says what Stripe still needs."))  # fmt: skip
     return redirect("revenue:operator")
 
 

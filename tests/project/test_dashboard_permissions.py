@@ -209,7 +209,8 @@ OUR_STAFF_PERMISSIONS = {
 # Our own pages under /dashboard/, and who they are for.
 OUR_PAGES = {
     "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
-    "revenue:payout-details": OPERATORS, "revenue:statement": OPERATORS,
+    "revenue:payout-details": OPERATORS, "revenue:statement": OPERATORS, "revenue:stripe-connect": OPERATORS,
+    "revenue:stripe-return": OPERATORS, "revenue:stripe-refresh": OPERATORS,
     "payments:refund-part": OPERATORS | {STAFF}, "payments:confirm-offline": OPERATORS | {STAFF},
     "fulfilment:part-status": OPERATORS | {STAFF},
     "storefronts:staff-list": {STAFF}, "storefronts:staff-decide": {STAFF},
@@ -238,11 +239,11 @@ POST_ONLY = {
     "certification:review-contribution", "certification:review-result", "revenue:policy", "revenue:settle-payout",
     "storefronts:staff-decide", "storefronts:staff-decide-tier", "storefronts:offers-csv-upload",
     "storefronts:offers-csv-apply", "storefronts:offer-update", "storefronts:offer-restock",
-    "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details",
+    "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details", "revenue:stripe-connect",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
 POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status",
-              "revenue:payout-details"}  # fmt: skip
+              "revenue:payout-details", "revenue:stripe-connect"}  # fmt: skip
 GET_ANSWERS = {
     ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
     ("dashboard:catalogue-product-create-child", ("parent_pk",)): 302,  # a standalone product takes no variants
@@ -251,12 +252,15 @@ GET_ANSWERS = {
     ("dashboard:offer-condition", ()): 302, ("dashboard:offer-benefit", ()): 302,
     ("dashboard:offer-restrictions", ()): 302,
     ("dashboard:partner-user-link", ("partner_pk", "user_pk")): 302,  # already linked: back to the partner
+    # not connected to Stripe yet: back to the revenue page
+    ("revenue:stripe-return", ()): 302, ("revenue:stripe-refresh", ()): 302,
 }  # fmt: skip
 # How a page refuses, when not with the 403 page: a "your storefront" page, or a form for your own order part, of
 # someone who has none answers as for a missing object.
 REFUSALS = {
     "storefronts:dashboard": 404, "storefronts:apply-tier": 404, "revenue:operator": 404,
     "revenue:payout-details": 404, "revenue:statement": 404,  # your bank details and statement: you have none
+    "revenue:stripe-connect": 404, "revenue:stripe-return": 404, "revenue:stripe-refresh": 404,  # nor a Stripe account
     "payments:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
     # staff see every part, and are told which permission they lack

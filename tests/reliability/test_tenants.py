@@ -50,7 +50,8 @@ ACCESS = {
     "fulfilment:download": PUBLIC,  # the signed, expiring token is the key
     "fulfilment:licence-lookup": PUBLIC, "fulfilment:licence": PUBLIC, "fulfilment:licence-pdf": SIGNED_IN,
     "fulfilment:part-status": OPERATOR, "fulfilment:confirm-delivery": SIGNED_IN,  # the order's own shopper only
-    "revenue:payout-details": OPERATOR, "revenue:statement": OPERATOR,
+    "revenue:payout-details": OPERATOR, "revenue:statement": OPERATOR, "revenue:stripe-connect": OPERATOR,
+    "revenue:stripe-return": OPERATOR, "revenue:stripe-refresh": OPERATOR,
     # Oscar's dashboard: operators reach the index, their products and their order lines; the rest is staff's.
     "dashboard:login": PUBLIC, "dashboard:logout": PUBLIC,
     "dashboard:index": OPERATOR, "dashboard:catalogue-product": OPERATOR,

@@ -233,3 +233,4 @@ def celery_workers(tmp_path):
                 client.hdel("unacked", tag)
                 client.zrem("unacked_index", tag)
         client.close()
+
