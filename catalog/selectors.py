@@ -52,7 +52,12 @@ def _in_category(items: QuerySet, category: Category, *, lookup: str) -> QuerySe
 def browsable_products(
     *, query: str = "", category: Category | None = None, level: int | None = None, sort_by: str = ""
 ) -> QuerySet:
-    products = Product.objects.browsable()
+    from marketplace.storefronts.selectors import live_offers
+
+    # a product is listed while someone offers it (sold out or not); one no one offers is not a thing to buy
+    offered = live_offers().filter(product_id=OuterRef("pk"))
+    offered_variant = live_offers().filter(product__parent_id=OuterRef("pk"))
+    products = Product.objects.browsable().filter(Exists(offered) | Exists(offered_variant))
     if category is not None:
         products = products.filter(
             Exists(

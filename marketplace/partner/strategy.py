@@ -21,10 +21,17 @@ def _offers(product):
     return product.stockrecords.select_related("partner__storefront")  # one query, not two per offer
 
 
+def _sold_out(offer, product) -> bool:
+    return product.get_product_class().track_stock and (offer.net_stock_level or 0) < 1
+
+
 class LiveOffers:
     def select_stockrecord(self, product):
+        """The cheapest live offer that has stock; the cheapest live one only when every one is sold out (so the
+        product is available while any operator has some)."""
         live = [offer for offer in _offers(product) if offer_is_live(offer)]
-        return min(live, key=lambda offer: (offer.price is None, offer.price or 0, offer.pk), default=None)
+        return min(live, default=None, key=lambda offer: (
+            _sold_out(offer, product), offer.price is None, offer.price or 0, offer.pk))  # fmt: skip
 
     def fetch_for_line(self, line, stockrecord=None):
         # A basket line keeps the offer the shopper chose (Oscar's default re-selects one per product).
