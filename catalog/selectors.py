@@ -95,6 +95,21 @@ def browsable_products(
     )
 
 
+def other_levels(product: Product) -> list[Product]:
+    """The design's other products that someone offers, by level: what the product page lists beside it."""
+    from marketplace.storefronts.selectors import live_offers
+
+    offered = live_offers().filter(product_id=OuterRef("pk"))
+    return list(
+        Product.objects.browsable()
+        .filter(design_id=product.design_id)
+        .exclude(pk=product.pk)
+        .filter(Exists(offered))
+        .select_related("product_class")
+        .order_by("level", "title")
+    )
+
+
 def listing_offers() -> QuerySet:
     """Offers with what deciding whether each is live reads (``storefronts.rules.offer_is_live``): the partner's
     storefront, and for licences whether the operator holds the design's mark (``holds_mark``), in one query."""

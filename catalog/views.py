@@ -58,9 +58,8 @@ def design_detail(request, slug):
         "full_cost": costs.full_cost(design),
         "certificates": certificates,
         "entitled_storefronts": marks.entitled_storefronts(design),
-        "licences": [(kind, design.licence(kind), getattr(design, f"{kind}_licence")) for kind in
-                     ("hardware", "software", "documentation")],
-    }  # fmt: skip
+        "licences": _licences(design),
+    }
     return render(request, "catalog/design_detail.html", context)
 
 
@@ -74,6 +73,26 @@ def design_graph(request, slug):
 def _remember_viewed(request, response, meta):
     """A product page served from the cache still goes into the shopper's recently viewed products (a cookie)."""
     CustomerHistoryManager.update(SimpleNamespace(id=meta["product_id"]), request, response)
+
+
+def _licences(design) -> list:
+    return [(kind, design.licence(kind), getattr(design, f"{kind}_licence")) for kind in
+            ("hardware", "software", "documentation")]  # fmt: skip
+
+
+def _open_design(request, product) -> dict:
+    """What a product page says about its design: licences, documentation score, the mark, the other levels."""
+    design = product.design
+    certificates = marks.valid_certificates(design)
+    pagecache.valid_until(request, min((certificate.expires_at for certificate in certificates), default=None))
+    return {
+        "design": design,
+        "licences": _licences(design),
+        "completeness": standards.completeness(design.documents.all()),
+        "certificates": certificates,
+        "entitled_storefronts": list(marks.entitled_storefronts(design)),
+        "other_products": selectors.other_levels(product),
+    }
 
 
 @method_decorator(
@@ -98,6 +117,14 @@ class ProductDetailView(OscarProductDetailView):
         origin = location_form.location()
         ctx["location_form"], ctx["located"] = location_form, origin is not None
         ctx["offers"] = list(live_offers(origin=origin).filter(product=self.object))
+        prices = [offer.price for offer in ctx["offers"] if offer.price is not None]
+        ctx["lowest_price"] = min(prices, default=None)
+        if self.object.design_id:
+            ctx["open_design"] = _open_design(self.request, self.object)
+            holders = {store.pk for store in ctx["open_design"]["entitled_storefronts"]}
+            for offer in ctx["offers"]:
+                offer.holds_the_mark = getattr(offer.partner, "storefront", None) is not None and (
+                    offer.partner.storefront.pk in holders)  # fmt: skip
         return ctx
 
     def send_signal(self, request, response, product):
