@@ -11,13 +11,11 @@ Source = get_model("payment", "Source")
 
 def placed_order(**lookup):
     """The order the thank-you page shows, with what it reads: its addresses with their countries, its payments
-    with their types, its lines with their products, images and options, and its surcharges (its discounts Oscar
-    reads by category, a query each). None if there is no such order."""
-    lines = Line.objects.select_related("product").prefetch_related("product__images", "attributes")
+    with their types and its surcharges (its discounts Oscar reads by category, a query each; its lines come by
+    operator part, fulfilment.selectors.parts_for_order). None if there is no such order."""
     return (
         Order._default_manager.select_related("shipping_address__country", "billing_address__country", "user")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")),
-                          Prefetch("lines", queryset=lines), "surcharges")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")), "surcharges")
         .filter(**lookup)
         .first()
     )  # fmt: skip

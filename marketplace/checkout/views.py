@@ -84,6 +84,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["payment_methods"] = available_methods()
+        ctx["payment_method_values"] = [value for value, _ in ctx["payment_methods"]]
         ctx["chosen_method"] = self.checkout_session.payment_method() or BANK_TRANSFER
         return ctx
 

@@ -45,8 +45,9 @@ def parts_for_order(order, *, user=None) -> list[Part]:
     ):
         lines[line.partner_id].append(line)
     refunded, reasons = defaultdict(lambda: Decimal("0.00")), defaultdict(list)
-    settled = Refund.objects.filter(operator_order__in=parts, status=Refund.SUCCEEDED).order_by("pk")
-    for part_id, amount, reason in settled.values_list("operator_order", "amount", "reason"):
+    paid = [p for p in parts if p.status != OperatorOrder.AWAITING_PAYMENT]  # nothing to refund before payment
+    settled = Refund.objects.filter(operator_order__in=paid, status=Refund.SUCCEEDED).order_by("pk") if paid else []
+    for part_id, amount, reason in settled.values_list("operator_order", "amount", "reason") if paid else ():
         refunded[part_id] += amount
         reasons[part_id].append(reason)
     return [Part(part=p, lines=lines[p.partner_id], refunded=refunded[p.pk], refund_reasons=reasons[p.pk])

@@ -224,7 +224,7 @@ def test_the_thank_you_page_shows_the_order_and_writes_nothing(client, django_ca
     sql = [query["sql"].lstrip().split()[0].upper() for query in queries.captured_queries
            if "thumbnail_kvstore" not in query["sql"]]  # fmt: skip
     assert set(sql) == {"SELECT"}, sql
-    assert len(sql) <= 10, len(sql)  # the order with its addresses, payments, lines, images, options, charges
+    assert len(sql) <= 10, len(sql)  # the order with its addresses, payments, charges; parts with lines
 
 
 def test_the_checkout_pages_show_the_shops_terms_as_staff_edit_them(client):
