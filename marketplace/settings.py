@@ -62,6 +62,7 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.payments",
     "marketplace.fulfilment",
     "marketplace.revenue",
+    "marketplace.notifications",
     "axes",
     "csp",
     "django.forms",  # Django's widget templates, for FORM_RENDERER below
@@ -94,6 +95,14 @@ ROOT_URLCONF = "marketplace.urls"
 BANK_TRANSFER_HOLDER = env.str("BANK_TRANSFER_HOLDER", default="Open Source Store (demo account)")
 BANK_TRANSFER_IBAN = env.str("BANK_TRANSFER_IBAN", default="DE89 3704 0044 0532 0130 00")
 BANK_TRANSFER_BIC = env.str("BANK_TRANSFER_BIC", default="COBADEFFXXX")
+# An order waiting for its bank transfer: the shopper is reminded after this many days, and the order is cancelled
+# (its stock released) after that many; both are shown to the shopper with the bank details.
+BANK_TRANSFER_REMIND_AFTER_DAYS = env.int("BANK_TRANSFER_REMIND_AFTER_DAYS", default=7)
+BANK_TRANSFER_CANCEL_AFTER_DAYS = env.int("BANK_TRANSFER_CANCEL_AFTER_DAYS", default=14)
+if not 0 < BANK_TRANSFER_REMIND_AFTER_DAYS < BANK_TRANSFER_CANCEL_AFTER_DAYS:
+    raise ImproperlyConfigured("BANK_TRANSFER_REMIND_AFTER_DAYS must be at least 1 and under ..._CANCEL_AFTER_DAYS.")
+# The shop's address as shoppers reach it (scheme, host and port): every link in an e-mail starts with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # A shipped part nobody marked delivered (neither the shopper nor the operator) is taken as delivered this many days
 # after it shipped (fulfilment.services.deliver_shipped_parts, hourly).
@@ -210,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},
     "fulfil-missed-lines": {"task": "marketplace.fulfilment.tasks.fulfil_missed_lines_task", "schedule": 600},
     "deliver-shipped-parts": {"task": "marketplace.fulfilment.tasks.deliver_shipped_parts_task", "schedule": 3600},
+    # Unpaid bank-transfer orders: a reminder after BANK_TRANSFER_REMIND_AFTER_DAYS, cancelled after ..._CANCEL_...
+    "remind-and-cancel-unpaid": {"task": "marketplace.payments.tasks.remind_and_cancel_unpaid_task", "schedule": 3600},
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
     # Completes card payments and refunds Stripe settled whose webhook never arrived.
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},

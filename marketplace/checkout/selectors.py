@@ -1,5 +1,7 @@
 """Reads for checkout pages."""
 
+import datetime
+
 from django.conf import settings
 from django.db.models import Prefetch
 from oscar.core.loading import get_model
@@ -47,3 +49,10 @@ def bank_transfer_to_make(order) -> dict | None:
         "holder": settings.BANK_TRANSFER_HOLDER, "iban": settings.BANK_TRANSFER_IBAN, "bic": settings.BANK_TRANSFER_BIC,
         "amount": order.total_incl_tax, "currency": order.currency, "reference": order.number,
     }  # fmt: skip
+
+
+def payment_deadline(order):
+    """When an order waiting for its bank transfer is cancelled if the money has not arrived; None for others."""
+    if bank_transfer_to_make(order) is None:
+        return None
+    return order.date_placed + datetime.timedelta(days=settings.BANK_TRANSFER_CANCEL_AFTER_DAYS)

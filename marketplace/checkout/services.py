@@ -3,12 +3,7 @@
 import logging
 from decimal import Decimal
 
-from django.contrib.sites.models import Site
-from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from oscar.core.loading import get_class, get_model
-
-from marketplace.checkout.selectors import bank_transfer_to_make
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -44,37 +39,10 @@ def is_deadlock(error: Exception) -> bool:
 
 
 def send_order_placed_email(*, order_id: int) -> bool:
-    """Tell the shopper their order was placed. Sends at most once per order; returns whether it sent now."""
-    event_code = OrderDispatcher.ORDER_PLACED_EVENT_CODE
-    event_type, _ = CommunicationEventType.objects.get_or_create(
-        code=event_code, defaults={"name": "Order placed", "category": CommunicationEventType.ORDER_RELATED}
-    )
-    with transaction.atomic():
-        # The row lock makes a second, concurrent run of the same task wait and then see the event.
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if CommunicationEvent.objects.filter(order=order, event_type=event_type).exists():
-            return False
-        dispatcher = OrderDispatcher(logger=logger)
-        messages = dispatcher.dispatcher.get_messages(event_code, _message_context(order))
-        dispatcher.dispatch_order_messages(order, messages, event_code)
-        CommunicationEvent.objects.get_or_create(order=order, event_type=event_type)
-    return True
+    """Tell the shopper their order was placed (with the bank details when it waits for a transfer); once."""
+    from marketplace.notifications import services as notifications
 
-
-def _message_context(order: Order) -> dict:
-    try:
-        if order.user_id:
-            path = reverse("customer:order", kwargs={"order_number": order.number})
-        else:
-            path = reverse(
-                "customer:anon-order",
-                kwargs={"order_number": order.number, "hash": order.verification_hash()},
-            )
-        status_url = f"https://{Site.objects.get_current().domain}{path}"
-    except NoReverseMatch:
-        path = status_url = ""
-    return {"user": order.user, "order": order, "lines": order.lines.all(), "status_url": status_url,
-            "status_path": path, "bank_transfer": bank_transfer_to_make(order)}  # fmt: skip
+    return notifications.send(order_id=order_id, code=OrderDispatcher.ORDER_PLACED_EVENT_CODE, key=f"placed:{order_id}")
 
 
 def place_offline_order(*, offers, shopper=None, address: dict, number: str = "", email: str = "", status="Pending"):

@@ -2,7 +2,7 @@
 never the order's total or the other operators' lines)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
@@ -12,7 +12,7 @@ from marketplace.access import check_staff, staff_actions, staff_may
 from marketplace.dashboard_orders import forms
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.fulfilment.models import OperatorOrder
-from marketplace.payments import refunds
+from marketplace.payments import refunds, unpaid
 from marketplace.payments.services import may_confirm_offline_payment
 from marketplace.storefronts.selectors import lines_for_user
 
@@ -23,6 +23,21 @@ OPERATOR_LINE_ACTIONS_GONE = (
     "Ship, complete or refund your part of the order with the forms under “Your part of this order”: they keep "
     "its totals, stock and payments right."
 )
+
+
+def _cancel_pending(request, order) -> bool | None:
+    """Staff's "Cancelled" for an order no one has paid, through the payments service (stock released, parts
+    cancelled, shopper told); None when the status change is not that one (Oscar's handler takes it)."""
+    if request.POST.get("new_status", "").strip() != forms.CANCELLED or order.status != "Pending":
+        return None
+    try:
+        unpaid.cancel_pending_order(order_id=order.pk, actor=request.user,
+                                    reason=f"Cancelled by the shop's staff before payment ({request.user.email}).")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, f"Order {order.number} cancelled: its items are back on sale and the shopper was told.")
+    return True
 
 
 class OrderListView(views.OrderListView):
@@ -49,6 +64,10 @@ class OrderListView(views.OrderListView):
             return redirect("dashboard:order-list")
         return super().change_order_statuses(request, orders)
 
+    def change_order_status(self, request, order):
+        if _cancel_pending(request, order) is None:
+            super().change_order_status(request, order)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         # the bulk status form: only for staff who may change orders, and never offering Paid
@@ -70,6 +89,8 @@ class OrderDetailView(views.OrderDetailView):
         check_staff(request.user, "change_order")
         if refused := forms.order_action_refusal(request.POST, order=order):
             return self.reload_page(error=refused)
+        if action == "change_order_status" and _cancel_pending(request, order) is not None:
+            return self.reload_page()
         return super().handle_order_action(request, order, action)
 
     def handle_line_action(self, request, order, action):

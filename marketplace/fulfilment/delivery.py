@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -147,13 +146,10 @@ def line_for_download_token(token: str):
 
 
 def _send_download_link(line) -> None:
-    path = reverse("fulfilment:download", kwargs={"token": download_token(line.pk)})
-    send_mail(
-        f"Your download: {line.title}",
-        f"Download “{line.title}” here (the link works for {settings.DOWNLOAD_LINK_MAX_AGE // 86400} days):\n"
-        f"{_site_url()}{path}\n\nOrder {line.order.number}.",
-        None, [_shopper_email(line)],
-    )  # fmt: skip
+    from marketplace.notifications import services as notifications
+
+    notifications.send_later(order_id=line.order_id, code="DOWNLOAD_READY", key=f"download:{line.pk}",
+                             line_id=line.pk)  # fmt: skip
 
 
 # --- distribution licences --------------------------------------------------------------------------------------
@@ -235,6 +231,4 @@ def verify_licence(number: str) -> tuple[str, DistributionLicence | None]:
 
 
 def _site_url() -> str:
-    from django.contrib.sites.models import Site
-
-    return f"https://{Site.objects.get_current().domain}"
+    return settings.SITE_URL.rstrip("/")

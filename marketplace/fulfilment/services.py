@@ -116,6 +116,11 @@ def complete_part(part: OperatorOrder, *, actor, note: str) -> None:
     complete once every part is delivered or cancelled. ``part`` is locked by the caller."""
     _move(part, OperatorOrder.COMPLETE, actor=actor, note=note)
     delivery.delivered(part=part)
+    if part.needs_shipping:  # goods arrived (a part with nothing to ship completes with its downloads or seats)
+        from marketplace.notifications import services as notifications
+
+        notifications.send_later(order_id=part.order_id, code="PART_DELIVERED", key=f"delivered:{part.pk}",
+                                 part_id=part.pk)  # fmt: skip
     order = Order.objects.select_for_update().get(pk=part.order_id)
     parts = OperatorOrder.objects.filter(order_id=order.pk)
     open_parts = parts.exclude(status__in=(OperatorOrder.COMPLETE, OperatorOrder.CANCELLED))
@@ -211,12 +216,11 @@ def notify_shopper_shipped(*, part_id: int) -> bool:
     part = OperatorOrder.objects.select_for_update().select_related("order", "partner").get(pk=part_id)
     if part.shopper_notified_at or part.status != OperatorOrder.SHIPPED:
         return False
-    tracking = f" with {part.carrier}, tracking number {part.tracking_number}" if part.tracking_number else ""
-    send_mail(
-        f"Order {part.order.number}: {part.partner.name} shipped your goods",
-        f"{part.partner.name} shipped your part of order {part.order.number}{tracking}.",
-        None, [part.order.email],
-    )  # fmt: skip
+    from marketplace.fulfilment.tracking import tracking_url
+    from marketplace.notifications import services as notifications
+
+    notifications.send(order_id=part.order_id, code="PART_SHIPPED", key=f"shipped:{part.pk}", part=part,
+                       tracking_url=tracking_url(part.carrier, part.tracking_number))  # fmt: skip
     part.shopper_notified_at = timezone.now()
     part.save(update_fields=["shopper_notified_at"])
     return True

@@ -197,6 +197,9 @@ def _settle(refund: Refund, *, reference: str) -> None:
         PaymentEventQuantity.objects.create(event=event, line=refund_line.line, quantity=refund_line.quantity)
     refund.status, refund.date_settled = Refund.SUCCEEDED, timezone.now()
     refund.save(update_fields=["status", "date_settled"])
+    from marketplace.notifications import services as notifications
+
+    notifications.send_later(order_id=order.pk, code="ORDER_REFUNDED", key=f"refund:{refund.pk}", refund_id=refund.pk)
     money_log.info(
         "refund order=%s amount=%s %s refund=%s", order.number, refund.amount, refund.currency, refund.pk,
         extra=_fields(refund),

@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE
 from marketplace.fulfilment import services as fulfilment
+from marketplace.notifications import services as notifications
 from marketplace.payments.models import WebhookEvent
 
 Order = get_model("order", "Order")
@@ -68,6 +69,7 @@ def _record_payment(order, source, amount, reference: str) -> None:
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
     order.set_status("Paid")
     fulfilment.start_paid_order(order=order, payment_event=event)
+    notifications.send_later(order_id=order.pk, code="PAYMENT_RECEIVED", key=f"paid:{order.pk}")
     money_log.info(
         "payment order=%s amount=%s %s", order.number, amount, source.currency,
         extra={"event": "payment", "order": order.number, "amount": str(amount), "currency": source.currency,

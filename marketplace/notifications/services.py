@@ -1,0 +1,78 @@
+"""E-mails to an order's shopper, through Oscar's communication event types: staff edit each one's subject and
+text in the dashboard (Content → Emails); the files in ``templates/oscar/communication/emails/`` are the defaults.
+Every e-mail is sent once per key, and every link in it is absolute, from ``SITE_URL``."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from oscar.core.loading import get_class, get_model
+
+from marketplace.notifications.models import OrderEmail
+
+logger = logging.getLogger(__name__)
+Order = get_model("order", "Order")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+
+# code -> the name staff see in the dashboard's list of e-mails
+EVENTS = {
+    "ORDER_PLACED": "Order placed",
+    "PAYMENT_REMINDER": "Bank transfer not received yet",
+    "ORDER_CANCELLED": "Unpaid order cancelled",
+    "PAYMENT_RECEIVED": "Payment received",
+    "PART_SHIPPED": "Part of an order shipped",
+    "PART_DELIVERED": "Part of an order delivered",
+    "ORDER_REFUNDED": "Refund made",
+    "DOWNLOAD_READY": "Download ready",
+}
+
+
+def absolute(path: str) -> str:
+    """A link for an e-mail: the shop's address as configured (scheme, host and port), then the path."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def order_path(order) -> str:
+    """Where the shopper sees the order: their account's order page, or a guest's secret order-status page."""
+    if order.user_id:
+        return reverse("customer:order", kwargs={"order_number": order.number})
+    return reverse("customer:anon-order", kwargs={"order_number": order.number, "hash": order.verification_hash()})
+
+
+def context(order, **extra) -> dict:
+    from marketplace.checkout.selectors import bank_transfer_to_make, payment_deadline
+
+    return {
+        "order": order, "user": order.user, "lines": order.lines.all(), "status_path": order_path(order),
+        "status_url": absolute(order_path(order)), "site_url": settings.SITE_URL.rstrip("/"),
+        "bank_transfer": bank_transfer_to_make(order), "deadline": payment_deadline(order), **extra,
+    }  # fmt: skip
+
+
+def send(*, order_id: int, code: str, key: str, **extra) -> bool:
+    """Send the ``code`` e-mail about an order to its shopper, once for ``key``; True if it went now. ``extra`` is
+    added to the template's context."""
+    event_type, _ = CommunicationEventType.objects.get_or_create(
+        code=code, defaults={"name": EVENTS.get(code, code), "category": CommunicationEventType.ORDER_RELATED}
+    )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("user").get(pk=order_id)  # a second run waits
+        if OrderEmail.objects.filter(key=key).exists():
+            return False
+        if not order.email:
+            logger.warning("order %s has no e-mail address: %s not sent", order.number, code)
+            return False
+        dispatcher = OrderDispatcher(logger=logger)
+        messages = dispatcher.dispatcher.get_messages(code, context(order, **extra))
+        dispatcher.dispatch_order_messages(order, messages, code)
+        OrderEmail.objects.create(key=key, order=order, code=code)
+    return True
+
+
+def send_later(*, order_id: int, code: str, key: str, **ids) -> None:
+    """Send once the current transaction commits, from a worker (``ids``: the objects the e-mail is about)."""
+    from marketplace.notifications.tasks import send_order_email_task
+
+    transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **ids))
