@@ -48,11 +48,13 @@ def bank_transfer_to_make(order) -> dict | None:
     return {
         "holder": settings.BANK_TRANSFER_HOLDER, "iban": settings.BANK_TRANSFER_IBAN, "bic": settings.BANK_TRANSFER_BIC,
         "amount": order.total_incl_tax, "currency": order.currency, "reference": order.number,
+        # unpaid by then, it is cancelled (payments.unpaid); a reminder goes out after BANK_TRANSFER_REMIND_AFTER_DAYS
+        "deadline": order.date_placed + datetime.timedelta(days=settings.BANK_TRANSFER_CANCEL_AFTER_DAYS),
+        "remind_after_days": settings.BANK_TRANSFER_REMIND_AFTER_DAYS,
     }  # fmt: skip
 
 
 def payment_deadline(order):
     """When an order waiting for its bank transfer is cancelled if the money has not arrived; None for others."""
-    if bank_transfer_to_make(order) is None:
-        return None
-    return order.date_placed + datetime.timedelta(days=settings.BANK_TRANSFER_CANCEL_AFTER_DAYS)
+    transfer = bank_transfer_to_make(order)
+    return transfer["deadline"] if transfer else None

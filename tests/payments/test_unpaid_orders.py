@@ -108,3 +108,18 @@ def test_staff_cancelling_a_pending_order_release_its_stock_and_tell_the_shopper
     confirm = client.post(reverse("payments:confirm-offline", kwargs={"number": order.number}),
                           {"reference": "late transfer"}, follow=True)  # fmt: skip
     assert "only a pending order can be paid" in confirm.content.decode()
+
+
+def test_the_order_page_says_where_to_pay_and_by_when_until_the_money_arrives(
+    waiting, django_capture_on_commit_callbacks
+):
+    order, _ = waiting
+    guest = Client()
+    form = reverse("customer:anon-order-form", kwargs={"order_number": order.number, "hash": order.verification_hash()})
+    page = guest.post(form, {"email": order.email}, follow=True).content.decode()  # Oscar asks a guest's e-mail
+    deadline = (order.date_placed + datetime.timedelta(days=14)).strftime("%-d %B %Y")
+    assert 'id="bank-transfer"' in page and "DE89 3704 0044 0532 0130 00" in page and order.number in page
+    assert f'id="pay-by">{deadline}<' in page and "we remind you by e-mail" in page
+
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    assert 'id="bank-transfer"' not in guest.get(order_path(order)).content.decode()
