@@ -50,6 +50,13 @@ def parts_for_order(order, *, user=None) -> list[Part]:
     for part_id, amount, reason in settled.values_list("operator_order", "amount", "reason") if paid else ():
         refunded[part_id] += amount
         reasons[part_id].append(reason)
+    if paid:  # a line refunded in full loses its download
+        from marketplace.payments.refunds import refunded_per_line
+
+        given_back = refunded_per_line(line.pk for part in paid for line in lines[part.partner_id])
+        for part in paid:
+            for line in lines[part.partner_id]:
+                line.refunded_in_full = given_back.get(line.pk, Decimal("0.00")) >= line.line_price_incl_tax
     return [Part(part=p, lines=lines[p.partner_id], refunded=refunded[p.pk], refund_reasons=reasons[p.pk])
             for p in parts]  # fmt: skip
 

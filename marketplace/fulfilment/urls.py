@@ -6,6 +6,7 @@ app_name = "fulfilment"
 
 urlpatterns = [
     path("downloads/<str:token>/", views.download, name="download"),
+    path("accounts/orders/lines/<int:pk>/send-download/", views.resend_download, name="resend-download"),
     path("licences/", views.licence_lookup, name="licence-lookup"),
     path("licences/<str:number>/", views.licence, name="licence"),
     path("licences/<str:number>/certificate.pdf", views.licence_pdf, name="licence-pdf"),

@@ -4,11 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from oscar.core.loading import get_model
 
 from marketplace.access import check_staff
 from marketplace.forms import errors_as_message
 from marketplace.fulfilment import delivery, selectors, services
 from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm
+
+Line = get_model("order", "Line")
 
 
 def download(request, token):
@@ -19,8 +22,45 @@ def download(request, token):
     product = line.product
     if line.order.status not in ("Paid", "Complete") or product is None or not product.digital_file:
         raise Http404("This download is not available.")
+    from marketplace.payments.refunds import refunded_in_full
+
+    if refunded_in_full(line):
+        return render(request, "fulfilment/download_expired.html", {"refunded": True}, status=410)
     return FileResponse(product.digital_file.open("rb"), as_attachment=True,
                         filename=product.digital_file.name.rsplit("/", 1)[-1])  # fmt: skip
+
+
+def _may_see_order(request, order) -> bool:
+    """The order's own shopper: signed in as its customer, or the guest this browser showed it to."""
+    if order.user_id:
+        return request.user.is_authenticated and request.user.pk == order.user_id
+    session = request.session
+    return session.get("anon_order_email") == order.email or session.get("checkout_order_id") == order.pk
+
+
+@require_POST
+def resend_download(request, pk):
+    """E-mail the shopper a fresh download link (at most one an hour per line)."""
+    from django.utils import timezone
+
+    from marketplace.notifications import services as notifications
+    from marketplace.notifications.models import OrderEmail
+    from marketplace.payments.refunds import refunded_in_full
+
+    line = get_object_or_404(Line.objects.select_related("order", "fulfilment"), pk=pk)
+    order = line.order
+    if not _may_see_order(request, order):
+        raise Http404
+    fulfilment = getattr(line, "fulfilment", None)
+    key = f"download:{line.pk}:{timezone.now():%Y%m%d%H}"
+    if fulfilment is None or fulfilment.kind != "download" or fulfilment.state != "done" or refunded_in_full(line):
+        messages.error(request, "This line has no download to send.")
+    elif OrderEmail.objects.filter(key=key).exists():
+        messages.info(request, "We sent the link within the last hour: look in your inbox, and your spam folder.")
+    else:
+        notifications.send_later(order_id=order.pk, code="DOWNLOAD_READY", key=key, line_id=line.pk)
+        messages.success(request, f"A fresh download link is on its way to {order.email}.")
+    return redirect(notifications.order_path(order))
 
 
 def licence_lookup(request):

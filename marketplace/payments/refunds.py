@@ -219,3 +219,15 @@ def _fields(refund: Refund) -> dict:
         "event": "refund", "order": refund.order.number, "amount": str(refund.amount), "currency": refund.currency,
         "method": refund.method, "refund": refund.pk,
     }  # fmt: skip
+
+
+def refunded_per_line(line_ids) -> dict[int, Decimal]:
+    """What refunds (settled, or sent and holding the money back) give back of each line: one query."""
+    rows = (RefundLine.objects.filter(line_id__in=list(line_ids), refund__status__in=OPEN)
+            .values("line_id").annotate(total=Sum("amount")).values_list("line_id", "total"))  # fmt: skip
+    return dict(rows)
+
+
+def refunded_in_full(line) -> bool:
+    """A line whose whole price went back to the shopper (its download stops working)."""
+    return refunded_per_line([line.pk]).get(line.pk, Decimal("0")) >= line.line_price_incl_tax

@@ -163,3 +163,43 @@ def test_a_licence_page_never_shows_the_licensees_email(two_operators, django_ca
 
     assert page.status_code == 200 and "GENUINE" in page.content.decode()
     assert "grace.private" not in page.content.decode() and "g…@example.com" in page.content.decode()
+
+
+def test_the_order_page_gives_the_download_and_a_full_refund_closes_it(
+    ebook, two_operators, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from marketplace.payments import refunds
+
+    shopper = Client()
+    shopper.force_login(factories.UserFactory(email="reader@example.com"))
+    order = factories.checkout([ebook], capture=django_capture_on_commit_callbacks, client=shopper)
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    order_page = reverse("customer:order", kwargs={"order_number": order.number})
+    page = shopper.get(order_page).content.decode()
+    link = page.split('class="download"><a class="btn btn-sm btn-primary" href="', 1)[1].split('"', 1)[0]
+    assert b"".join(Client().get(link).streaming_content) == b"%PDF-1.4 the handbook"
+    assert "link works until" in page
+
+    # the shopper asks for the link again: one e-mail, and no second within the hour
+    line = order.lines.get()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = shopper.post(reverse("fulfilment:resend-download", kwargs={"pk": line.pk}), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = shopper.post(reverse("fulfilment:resend-download", kwargs={"pk": line.pk}), follow=True)
+    assert "A fresh download link is on its way to reader@example.com" in sent.content.decode()
+    assert "We sent the link within the last hour" in again.content.decode()
+    assert [m.subject for m in mail.outbox] == ["Your download: Microfactory handbook (PDF)"]
+    stranger = Client()
+    stranger.force_login(factories.UserFactory(email="stranger@example.com"))
+    assert stranger.post(reverse("fulfilment:resend-download", kwargs={"pk": line.pk})).status_code == 404
+
+    # refunded in full, the download closes: on the order page and through any link sent before
+    with django_capture_on_commit_callbacks(execute=True):
+        refunds.request_refund(part_id=order.operator_orders.get().pk, actor=two_operators["berlin"].operator,
+                               amounts={line.pk: Decimal("12.00")}, reason="Wrong edition")  # fmt: skip
+    assert "Refunded: the download is closed." in shopper.get(order_page).content.decode()
+    closed = Client().get(link)
+    assert closed.status_code == 410 and "This download was refunded" in closed.content.decode()

@@ -52,6 +52,8 @@ def test_every_step_of_an_order_reaches_the_shopper_once_with_working_links(
                                  carrier="UPS", tracking_number="1Z999AA10123456784")  # fmt: skip
     shipped = _only("shipped your goods")
     assert "https://www.ups.com/track?tracknum=1Z999AA10123456784" in shipped.body and order_url in shipped.body
+    order_page = client.get(reverse("customer:order", kwargs={"order_number": order.number})).content.decode()
+    assert 'href="https://www.ups.com/track?tracknum=1Z999AA10123456784"' in order_page  # followed from the page too
 
     with django_capture_on_commit_callbacks(execute=True):
         fulfilment.confirm_delivery(part_id=part.pk, shopper=shopper)

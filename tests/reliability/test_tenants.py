@@ -50,6 +50,7 @@ ACCESS = {
     "fulfilment:download": PUBLIC,  # the signed, expiring token is the key
     "fulfilment:licence-lookup": PUBLIC, "fulfilment:licence": PUBLIC, "fulfilment:licence-pdf": SIGNED_IN,
     "fulfilment:part-status": OPERATOR, "fulfilment:confirm-delivery": SIGNED_IN,  # the order's own shopper only
+    "fulfilment:resend-download": PUBLIC,  # the order's own shopper (or guest session) only; others get a 404
     "revenue:payout-details": OPERATOR, "revenue:statement": OPERATOR, "revenue:stripe-connect": OPERATOR,
     "revenue:stripe-return": OPERATOR, "revenue:stripe-refresh": OPERATOR,
     # Oscar's dashboard: operators reach the index, their products and their order lines; the rest is staff's.
