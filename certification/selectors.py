@@ -14,11 +14,12 @@ def certificate_directory(*, query: str = "", include_all: bool = False) -> Quer
     return certificates.order_by("-issued_at")
 
 
-def certificate_page(*, public_id: str) -> Certificate:
+def certificate_page(*, public_id: str) -> Certificate | None:
+    """The certificate with this number (any letter case), with its holders; None if no certificate has it."""
     holders = MarkHolder.objects.select_related("user__storefront").order_by("date_added")
-    return get_object_or_404(
-        Certificate.objects.select_related("design").prefetch_related(Prefetch("holders", queryset=holders)),
-        public_id=public_id,
+    return (
+        Certificate.objects.select_related("design").prefetch_related(Prefetch("holders", queryset=holders))
+        .filter(public_id=public_id.strip().upper()).first()
     )
 
 

@@ -23,6 +23,8 @@ def directory(request):
 
 def certificate(request, public_id):
     cert = selectors.certificate_page(public_id=public_id)
+    if cert is None:  # a number no certificate has: say so, and where to look
+        return render(request, "certification/certificate_unknown.html", {"public_id": public_id}, status=404)
     return render(request, "certification/certificate.html", {"certificate": cert, "state": cert.state()})
 
 

@@ -30,6 +30,11 @@ class ProductCreateUpdateView(oscar_views.ProductCreateUpdateView):
     licence_terms_formset = BaseLicenceTermsFormSet
     stockrecord_formset = StockRecordFormSet
 
+    def get_page_title(self):
+        if self.creating and self.parent is None:  # Oscar's "Create new Level 1 · Physical product product"
+            return _("Create a new %(product_class)s") % {"product_class": self.product_class.name}
+        return super().get_page_title()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.formsets["licence_terms_formset"] = self.licence_terms_formset

@@ -180,8 +180,9 @@ def licence_terms_text(line) -> str:
     if terms is None:
         return "Distribution of the design under the OSE Certified brand, with the network's support."
     cap = f", up to {terms.unit_cap} units" if terms.unit_cap else ""
+    where = "worldwide" if terms.territory.strip().lower() == "worldwide" else f"in {terms.territory}"
     return (
-        f"Distribution by mass production for {terms.term_months} months in {terms.territory}{cap}, "
+        f"Distribution by mass production for {terms.term_months} months {where}{cap}, "
         f"royalty {terms.royalty_percent}% of net sales, under the OSE Certified brand with the network's support."
     )
 

@@ -11,6 +11,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency
 
 from marketplace.access import check_staff
 from marketplace.forms import errors_as_message
@@ -130,7 +131,10 @@ def refund_part(request, pk):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        state = "refunded" if refund.status == refund.SUCCEEDED else "sent to Stripe; it is final once Stripe confirms"
-        messages.success(request, f"Refund of {refund.amount} {refund.currency} {state}.")
+        amount = currency(refund.amount, refund.currency)
+        if refund.status == refund.SUCCEEDED:
+            messages.success(request, f"Refunded {amount}; the shopper is told by e-mail, with your reason.")
+        else:
+            messages.success(request, f"Refund of {amount} sent to Stripe: it is final once Stripe confirms.")
     return redirect("dashboard:order-detail", number=part.order.number)
 

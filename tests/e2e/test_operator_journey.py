@@ -85,7 +85,7 @@ def test_an_operator_ships_its_line_and_sees_its_ledger(journey, two_operators, 
     refund.locator(f"#refund-{line.pk}").fill("100.00")
     refund.get_by_label("Reason (the shopper sees it)").fill("Scratched side panel; kept by the shopper")
     refund.get_by_role("button", name="Refund").click()
-    expect(operator.locator(".alert-success")).to_contain_text("Refund of 100.00")
+    expect(operator.locator(".alert-success")).to_contain_text("Refunded $100.00")
     parts = operator.locator("#dashboard-parts .dashboard-part")
     parts.locator(".part-status-form select[name=status]").select_option(label="Delivered")
     parts.locator(".part-status-form").get_by_role("button", name="Update").click()

@@ -28,7 +28,7 @@ def licensed(two_operators, django_capture_on_commit_callbacks):
 def test_a_licence_is_issued_signed_and_verifiable(licensed):
     client, licence = licensed
     assert licence.licensee == "Grace Hopper" and licence.design.name == "CNC mill"
-    assert "24 months in Worldwide, up to 1000 units" in licence.terms
+    assert "24 months worldwide, up to 1000 units" in licence.terms
     page = Client().get(reverse("fulfilment:licence", kwargs={"number": licence.number}))
     assert page.status_code == 200 and "GENUINE" in page.content.decode() and "Grace Hopper" in page.content.decode()
 

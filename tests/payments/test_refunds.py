@@ -50,7 +50,7 @@ def test_an_operator_refunds_part_of_its_own_line_and_the_other_operator_is_unto
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(_refund_url(berlin), {f"amount_{printer_line.pk}": "100.00", "reason": "Scratched frame"},
                            follow=True).content.decode()  # fmt: skip
-    assert "Refund of 100.00 USD refunded" in page
+    assert "Refunded $100.00" in page
 
     refund = Refund.objects.get()
     assert (refund.status, refund.method, refund.amount) == (Refund.SUCCEEDED, Refund.OFFLINE, Decimal("100.00"))

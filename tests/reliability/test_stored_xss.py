@@ -128,6 +128,7 @@ NOT_WRITTEN = {
         "admin.LogEntry": {"object_id", "object_repr", "change_message"},
         "contenttypes.ContentType": {"app_label", "model"}, "sessions.Session": {"session_data"},
         "analytics.UserSearch": {"query"},  # kept, never rendered
+        "notifications.OrderEmail": {"key", "code"},  # which e-mail went out, never rendered
         "communication.Email": {"email", "subject", "body_text", "body_html"},
         "communication.Notification": {"subject", "body"},
         "basket.Line": {"price_currency", "tax_code"},
