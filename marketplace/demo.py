@@ -22,6 +22,8 @@ from catalog.models import (
     Category,
     Design,
     DesignDocument,
+    DesignImage,
+    Level,
     LicenceTerms,
     Product,
     ProductCategory,
@@ -29,11 +31,13 @@ from catalog.models import (
 )
 from certification import services as cert_services
 from certification.models import CertificationApplication, Contribution, PerformanceCriterion
+from marketplace.demo_pictures import picture
 from marketplace.storefronts.models import Storefront
 from marketplace.storefronts.services import approve_storefront, save_offer
 from tiers.models import Tier
 
 Partner = get_model("partner", "Partner")
+ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
 
 DEMO_PASSWORD = "open-source-store"  # noqa: S105 - printed for the demo shop only
@@ -255,6 +259,11 @@ def _product(design: Design, classes: dict, class_slug: str, title: str, suffix:
                   "description": design.summary},
     )  # fmt: skip
     ProductCategory.objects.get_or_create(product=product, category=category)
+    if not product.images.exists():
+        level = product.product_class.level
+        png = picture(title=title, category=category.name, band=str(Level(level).label) if level else "", level=level)
+        ProductImage.objects.create(product=product, original=ContentFile(png, name=f"{product.upc}.png"),
+                                    caption=title, display_order=0)  # fmt: skip
     return product
 
 
@@ -286,6 +295,9 @@ def _load_design(row, *, classes: dict, partner, reviewer) -> Design:
             "cost_energy": energy, "cost_shipping": shipping, "co2e_kg": co2e,
         },
     )  # fmt: skip
+    if not design.images.exists():
+        DesignImage.objects.create(design=design, caption=name, image=ContentFile(
+            picture(title=name, category=category.name), name=f"{slug}.png"))  # fmt: skip
     for index, (area, _label) in enumerate(standards.AREAS):
         complete = index < complete_areas
         DesignDocument.objects.update_or_create(
@@ -365,7 +377,46 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
         report, 7, steps, "half a year of orders: paid, delivered, shipped, one refunded, one awaiting payment; payouts"
     )
     _place_demo_orders(shopper=users["shopper"], staff=users["staff"])
+    _flat_pages()
+    _address_book(users["shopper"])
     return users
+
+
+FLAT_PAGES = [
+    ("/about/", "About the Open Source Store",
+     "<p>The Open Source Store is where a network of home workshops, microfactories and campuses sells open "
+     "source goods: products whose designs anyone may use, study, make and improve.</p><p>Every design is sold at "
+     "three levels: the product, the training or kit to make it, and a licence to mass-produce it. Every payment "
+     "is split to the cent between the operator, a public campus fund, a pooled marketing fund and the design's "
+     "contributors.</p>"),
+    ("/contact/", "Contact", "<p>Write to <a href=\"mailto:shop@opensource.store\">shop@opensource.store</a>. For "
+     "an order, write to the storefront that sold it: its contact details are on its page.</p>"),
+    ("/terms/", "Terms of sale", "<p>Each storefront sells in its own name; the shop takes the payment and splits "
+     "it. An order waiting for a bank transfer is cancelled if the money has not arrived within 14 days.</p>"),
+    ("/privacy/", "Privacy", "<p>We keep what an order needs (name, address, e-mail) and nothing else. A licence's "
+     "public page names the licensee, never an e-mail address. Card details are typed into Stripe's own form and "
+     "never reach us.</p>"),
+    ("/returns/", "Returns and refunds", "<p>Tell the storefront that sold it within 30 days; its refund comes "
+     "back the way you paid, with the reason on your order page. A refunded download stops working.</p>"),
+]  # fmt: skip
+
+
+def _flat_pages() -> None:
+    """The footer's pages (Oscar's flat pages: staff edit them in the dashboard, Content → Pages)."""
+    from django.contrib.flatpages.models import FlatPage
+
+    for url, title, content in FLAT_PAGES:
+        page, _ = FlatPage.objects.get_or_create(url=url, defaults={"title": title, "content": content})
+        page.sites.add(Site.objects.get(pk=1))
+
+
+def _address_book(shopper) -> None:
+    """The demo shopper's saved address, which the signed-in checkout offers."""
+    UserAddress = get_model("address", "UserAddress")
+    country = get_model("address", "Country").objects.get(iso_3166_1_a2="US")
+    if not UserAddress.objects.filter(user=shopper).exists():
+        UserAddress.objects.create(user=shopper, country=country, is_default_for_shipping=True,
+                                   is_default_for_billing=True, **DEMO_ADDRESS)  # fmt: skip
 
 
 DEMO_ORDERS = [

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its defaults
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -359,6 +360,7 @@ USE_TZ = True
 # --- Oscar ----------------------------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = "Open Source Store"
 OSCAR_SHOP_TAGLINE = "Open source goods, made near you"
+OSCAR_HOMEPAGE = reverse_lazy("landing")  # "Home" in breadcrumbs: the landing page, not the product grid
 OSCAR_DEFAULT_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True

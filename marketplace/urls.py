@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from marketplace import accounts, password_reset
+from marketplace.home import views as home_views
 
 
 class FaviconView(RedirectView):
@@ -33,6 +34,7 @@ urlpatterns = [
     path("accounts/register/", accounts.register),
     path("accounts/logout/", accounts.logout),
     path("dashboard/logout/", accounts.logout),  # the dashboard's sign-out button posts here
+    path("", home_views.landing, name="landing"),  # before Oscar's "/", which sends to the product grid
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -54,5 +54,21 @@ def checkout_flatpages() -> list[dict]:
     return found
 
 
+FOOTER_PAGES_KEY = "nav:footer-flatpages"
+FOOTER_URLS = ["/about/", "/contact/", "/terms/", "/privacy/", "/returns/"]
+
+
+@register.simple_tag
+def footer_flatpages() -> list[dict]:
+    """The footer's links: the flat pages about, contact, terms, privacy and returns that staff have published."""
+    found = cache.get(FOOTER_PAGES_KEY)
+    if found is None:
+        pages = FlatPage.objects.filter(sites=settings.SITE_ID, url__in=FOOTER_URLS, registration_required=False)
+        by_url = {page.url: page.title for page in pages}
+        found = [{"url": url, "title": by_url[url]} for url in FOOTER_URLS if url in by_url]
+        cache.set(FOOTER_PAGES_KEY, found, 3600)
+    return found
+
+
 def forget_checkout_flatpages(**kwargs) -> None:
-    cache.delete(CHECKOUT_PAGES_KEY)
+    cache.delete_many([CHECKOUT_PAGES_KEY, FOOTER_PAGES_KEY])

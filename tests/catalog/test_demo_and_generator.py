@@ -96,3 +96,21 @@ def test_demo_shows_half_a_year_of_orders_fulfilment_refunds_and_payouts():
     assert DistributionLicence.objects.count() == 1
     assert Refund.objects.get().status == Refund.SUCCEEDED
     assert set(Payout.objects.values_list("status", flat=True)) == {Payout.PAID, Payout.PENDING}
+
+
+def test_the_demo_has_a_picture_for_every_design_and_product_its_footer_pages_and_an_address_book(
+    client, settings, tmp_path
+):
+    from django.contrib.flatpages.models import FlatPage
+    from oscar.core.loading import get_model
+
+    settings.MEDIA_ROOT = tmp_path
+    users = load_demo(report=lambda line: None)
+    assert not Design.objects.filter(images__isnull=True).exists()
+    assert not Product.objects.filter(images__isnull=True).exists()
+    page = client.get(Product.objects.get(upc="d3d-printer-L1").get_absolute_url()).content.decode()
+    assert "Image Not Available" not in page and "image_not_found" not in page
+
+    assert set(FlatPage.objects.values_list("url", flat=True)) >= {"/about/", "/contact/", "/terms/", "/privacy/",
+                                                                    "/returns/"}  # fmt: skip
+    assert get_model("address", "UserAddress").objects.filter(user=users["shopper"]).count() == 1
