@@ -70,6 +70,10 @@ def _find_compare_and_fill_basket(journey, page: Page, offers) -> None:
     page.goto("/basket/")
     expect(page.locator("#basket_formset")).to_contain_text("CNC circuit mill, assembled")
     expect(page.locator("#basket_formset")).to_contain_text("CNC circuit mill distribution licence")
+    sellers = page.locator("#sellers .seller")  # who sells what, each with its shipping
+    expect(sellers.filter(has_text="Berlin Fab")).to_contain_text("CNC circuit mill, assembled")
+    expect(sellers.filter(has_text="Berlin Fab").locator(".seller-shipping")).to_contain_text("$7.50")
+    expect(sellers.filter(has_text="Lyon Fab")).to_contain_text("CNC circuit mill distribution licence")
     journey.screenshot(page, "03-basket", phone=True)
 
 
@@ -105,7 +109,10 @@ def _assert_grouped_by_operator(page: Page, *, paid_status: str) -> None:
     expect(lyon).to_contain_text(re.compile(r"OSE-L-"))  # the licence was issued once the order was paid
 
 
-def test_a_shopper_buys_from_two_operators_and_pays_by_bank_transfer(journey, mill_offers):
+def test_a_shopper_buys_from_two_operators_and_pays_by_bank_transfer(journey, mill_offers, live_server, settings):
+    from django.core import mail
+
+    settings.SITE_URL = live_server.url  # the e-mails' links lead to this shop
     journey = journey("shopper-bank-transfer")
     factories.UserFactory(email="ada@example.com")
     staff = factories.UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)  # as in the demo
@@ -115,7 +122,13 @@ def test_a_shopper_buys_from_two_operators_and_pays_by_bank_transfer(journey, mi
 
     order = Order.objects.get(user__email="ada@example.com")
     expect(shopper.locator("body")).to_contain_text(order.number)
+    expect(shopper.locator("#bank-transfer")).to_contain_text("$6,457.50")
+    expect(shopper.locator("#bank-transfer")).to_contain_text("DE89 3704 0044 0532 0130 00")
     journey.screenshot(shopper, "07-thank-you")
+    [placed] = [m for m in mail.outbox if m.subject.startswith("Confirmation of order")]
+    order_link = next(word for word in placed.body.split() if word.startswith(live_server.url))
+    shopper.goto(order_link)  # the e-mail's link opens the order itself, with where to pay
+    expect(shopper.locator("#bank-transfer")).to_contain_text(order.number)
     assert order.status == "Pending"
     assert order.total_incl_tax == Decimal("6457.50")  # Berlin's flat shipping once; the licence ships nothing
 
