@@ -3,7 +3,6 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Now
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
 
@@ -113,15 +112,10 @@ def other_levels(product: Product) -> list[Product]:
 def listing_offers() -> QuerySet:
     """Offers with what deciding whether each is live reads (``storefronts.rules.offer_is_live``): the partner's
     storefront, and for licences whether the operator holds the design's mark (``holds_mark``), in one query."""
-    from certification.models import MarkHolder
+    from certification.marks import holds_mark_subquery
 
-    holds_mark = MarkHolder.objects.filter(
-        user_id=OuterRef("partner__storefront__operator_id"),
-        certificate__design_id=OuterRef("product__design_id"),
-        certificate__revoked_at__isnull=True,
-        certificate__expires_at__gt=Now(),
-    )
-    return StockRecord.objects.select_related("partner__storefront").annotate(holds_mark=Exists(holds_mark))
+    holds_mark = holds_mark_subquery(user="partner__storefront__operator_id", design="product__design_id")
+    return StockRecord.objects.select_related("partner__storefront").annotate(holds_mark=holds_mark)
 
 
 def _public_products_at(level: int) -> Exists:

@@ -5,14 +5,34 @@ storefront shows the mark on a design only if its operator holds a valid (issued
 certificate for that design.
 """
 
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from certification.models import Certificate, MarkHolder
 
 
 def _valid_now() -> Q:
-    return Q(certificate__revoked_at__isnull=True, certificate__expires_at__gt=timezone.now())
+    return Certificate.valid_q("certificate__")
+
+
+def valid_holdings():
+    """Every mark holding valid now: the one query every other app's "holds the mark" starts from."""
+    return MarkHolder.objects.filter(_valid_now())
+
+
+def holds_mark_subquery(*, user: str, design: str) -> Exists:
+    """A query expression: does the user at the outer row's ``user`` path hold the mark for the design at its
+    ``design`` path? (Offer lists: ``user="partner__storefront__operator_id", design="product__design_id"``.)"""
+    return Exists(valid_holdings().filter(user_id=OuterRef(user), certificate__design_id=OuterRef(design)))
+
+
+def holders_by_design(design_ids) -> dict[int, set[int]]:
+    """Who holds the mark of each design now (user ids), for many designs in one query: the royalties' rule."""
+    holders: dict[int, set[int]] = {}
+    rows = valid_holdings().filter(certificate__design_id__in=list(design_ids))
+    for design_id, user_id in rows.values_list("certificate__design_id", "user_id"):
+        holders.setdefault(design_id, set()).add(user_id)
+    return holders
 
 
 def marks_until(*, storefront) -> dict:
@@ -20,7 +40,7 @@ def marks_until(*, storefront) -> dict:
     certificate for the design expires): one query, for whole pages."""
     if storefront is None or not storefront.is_active:
         return {}
-    held = MarkHolder.objects.filter(_valid_now(), user_id=storefront.operator_id).values("certificate__design_id")
+    held = valid_holdings().filter(user_id=storefront.operator_id).values("certificate__design_id")
     return dict(held.annotate(until=Max("certificate__expires_at")).values_list("certificate__design_id", "until"))
 
 
@@ -34,7 +54,7 @@ def may_show_mark(*, storefront, design) -> bool:
 
 
 def holds_mark(*, user_id: int, design_id: int) -> bool:
-    return MarkHolder.objects.filter(_valid_now(), user_id=user_id, certificate__design_id=design_id).exists()
+    return valid_holdings().filter(user_id=user_id, certificate__design_id=design_id).exists()
 
 
 def valid_certificates(design) -> list[Certificate]:
@@ -46,5 +66,5 @@ def entitled_storefronts(design):
     """Active storefronts whose operators hold a valid certificate for ``design``."""
     from marketplace.storefronts.models import Storefront
 
-    holders = MarkHolder.objects.filter(_valid_now(), certificate__design=design).values("user_id")
+    holders = valid_holdings().filter(certificate__design=design).values("user_id")
     return Storefront.objects.filter(status=Storefront.ACTIVE, operator_id__in=holders).order_by("name")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +180,15 @@ class Certificate(models.Model):
 
     def get_absolute_url(self):
         return reverse("certification:certificate", kwargs={"public_id": self.public_id})
+
+    # The rule of a valid certificate, in its two forms side by side: issued, not revoked, not expired. Python
+    # (state) and SQL (valid_q) read it here only; certification.marks builds every "holds the mark" on valid_q.
+    @staticmethod
+    def valid_q(prefix: str = "", *, now=None) -> models.Q:
+        """Certificates valid at ``now`` (the database's clock by default: the same SQL on every request, so cached
+        counts keep their keys) as a query condition; ``prefix`` reaches the certificate, e.g. ``certificate__``."""
+        when = now if now is not None else Now()
+        return models.Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}expires_at__gt": when})
 
     def state(self, now=None) -> str:
         if self.revoked_at:

@@ -1,6 +1,5 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from certification.models import Certificate, CertificationApplication, Contribution, MarkHolder, PerformanceResult
 
@@ -8,7 +7,7 @@ from certification.models import Certificate, CertificationApplication, Contribu
 def certificate_directory(*, query: str = "", include_all: bool = False) -> QuerySet:
     certificates = Certificate.objects.select_related("design__category")
     if not include_all:
-        certificates = certificates.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        certificates = certificates.filter(Certificate.valid_q())
     if query:
         certificates = certificates.filter(Q(design__name__icontains=query) | Q(public_id__iexact=query))
     return certificates.order_by("-issued_at")

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from certification.models import MarkHolder
+from certification import marks
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.revenue import calculations
 from marketplace.revenue.calculations import Item
@@ -105,14 +105,7 @@ def _items(*, order_ids: set[int], campus_minimum: Decimal) -> dict[int, list[It
                      "partner__storefront__campus_fund_percent")
     )  # fmt: skip
     design_ids = {line[4] for line in lines if line[4]}
-    holders: dict[int, set[int]] = {}
-    if design_ids:
-        now = timezone.now()
-        for design_id, user_id in MarkHolder.objects.filter(
-            certificate__design_id__in=design_ids, certificate__revoked_at__isnull=True,
-            certificate__expires_at__gt=now,
-        ).values_list("certificate__design_id", "user_id"):  # fmt: skip
-            holders.setdefault(design_id, set()).add(user_id)
+    holders = marks.holders_by_design(design_ids) if design_ids else {}
     items: dict[int, list[Item]] = {order_id: [] for order_id in order_ids}
     for order_id, line_id, partner_id, gross, design_id, campus_percent in lines:
         items[order_id].append(Item(

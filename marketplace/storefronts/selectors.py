@@ -1,7 +1,7 @@
 """Reads for storefront pages and offer lists. Distances are computed in the database query (haversine)."""
 
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ASin, Cast, Cos, Now, Power, Radians, Sin, Sqrt
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
 
@@ -15,16 +15,9 @@ EARTH_RADIUS_KM = 6371.0
 def _live_offer() -> Q:
     """Offers of the shop's own partners, or of active storefronts; licences (level 3) only while the operator
     holds the design's OSE Certified mark."""
-    from certification.models import MarkHolder
+    from certification.marks import holds_mark_subquery
 
-    holds_mark = Exists(
-        MarkHolder.objects.filter(
-            user_id=OuterRef("partner__storefront__operator_id"),
-            certificate__design_id=OuterRef("product__design_id"),
-            certificate__revoked_at__isnull=True,
-            certificate__expires_at__gt=Now(),
-        )
-    )
+    holds_mark = holds_mark_subquery(user="partner__storefront__operator_id", design="product__design_id")
     active = Q(partner__storefront__status=Storefront.ACTIVE) & (
         ~Q(product__level=3) | Q(product__design__isnull=True) | Q(holds_mark)
     )
