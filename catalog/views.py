@@ -117,8 +117,11 @@ class ProductDetailView(OscarProductDetailView):
         origin = location_form.location()
         ctx["location_form"], ctx["located"] = location_form, origin is not None
         ctx["offers"] = list(live_offers(origin=origin).filter(product=self.object))
-        prices = [offer.price for offer in ctx["offers"] if offer.price is not None]
-        ctx["lowest_price"] = min(prices, default=None)
+        ctx["offers_listed"] = True  # Oscar's review pages extend this template without the offers
+        tracked = self.object.get_product_class().track_stock
+        buyable = [offer for offer in ctx["offers"] if not tracked or (offer.net_stock_level or 0) > 0]
+        prices = [offer.price for offer in buyable or ctx["offers"] if offer.price is not None]
+        ctx["lowest_price"] = min(prices, default=None)  # "from $X": the cheapest one can buy, not a sold-out one
         if self.object.design_id:
             ctx["open_design"] = _open_design(self.request, self.object)
             holders = {store.pk for store in ctx["open_design"]["entitled_storefronts"]}

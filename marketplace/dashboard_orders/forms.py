@@ -27,6 +27,10 @@ NOT_BY_HAND = (
     "An order becomes Paid only when its payment is confirmed: confirm the bank transfer on the order page, or let "
     "the card payment settle. No status form makes an order paid."
 )
+NOT_COMPLETE_BY_HAND = (
+    "An order completes by itself once every operator's part is delivered (the operator marks it, the shopper "
+    "confirms it, or the days allowed pass): move each part on with its own form below."
+)
 ID_DIGITS = 18  # fits a bigint column
 
 
@@ -117,6 +121,8 @@ def status_refusal(status: str, *, order) -> str | None:
     """Why ``order`` may not take ``status`` from a status form, or None."""
     if status == PAID:
         return NOT_BY_HAND
+    if status == "Complete":
+        return NOT_COMPLETE_BY_HAND
     if status == CANCELLED and order.status in PAID_STATUSES:
         return NOT_CANCELLED_WHEN_PAID
     return None
@@ -134,6 +140,12 @@ def bulk_status_refusal(data, *, orders) -> str | None:
 
 
 def without_paid(statuses) -> list[str]:
-    """The statuses a form may offer: every one but Paid."""
-    return [status for status in statuses if status != PAID]
+    """The statuses a form may offer: Cancelled (for an unpaid order); never Paid or Complete, which come from a
+    confirmed payment and from every part being delivered."""
+    return [status for status in statuses if status not in (PAID, "Complete")]
+
+
+def offered_statuses(order) -> list[str]:
+    """What one order's status form offers: Cancelled while no one has paid; nothing once paid."""
+    return [CANCELLED] if order.status == "Pending" else []
 

@@ -110,7 +110,8 @@ class OrderDetailView(views.OrderDetailView):
     def get_order_status_form(self):
         form = super().get_order_status_form()
         field = form.fields["new_status"]
-        field.choices = [(value, label) for value, label in field.choices if value != forms.PAID]
+        offered = forms.offered_statuses(self.object)
+        field.choices = [(value, label) for value, label in field.choices if value in offered]
         return form
 
     def get_order_lines(self):

@@ -95,6 +95,12 @@ def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracki
             raise ValidationError("Unknown status.")
         raise ValidationError(f"A part that is “{part.get_status_display()}” cannot become “{names[status]}”.")
     if status == OperatorOrder.SHIPPED:
+        from marketplace.payments.refunds import refunded_per_line
+
+        lines = list(part.lines)
+        given_back = refunded_per_line(line.pk for line in lines)
+        if lines and all(given_back.get(line.pk, 0) >= line.line_price_incl_tax for line in lines):
+            raise ValidationError("Every line of this part was refunded: there is nothing left to ship.")
         carrier, tracking_number = carrier.strip(), tracking_number.strip()
         if part.needs_shipping and not (carrier and tracking_number):
             raise ValidationError("Give the carrier and the tracking number so the shopper can follow the parcel.")

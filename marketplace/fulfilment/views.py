@@ -111,7 +111,9 @@ def part_status(request, pk):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, f"Your part of order {part.order.number} is updated.")
+        part.refresh_from_db()
+        told = " The shopper is told by e-mail." if part.status in ("shipped", "complete") else ""
+        messages.success(request, f"Your part of order {part.order.number} is now “{part.get_status_display()}”.{told}")
     return redirect("dashboard:order-detail", number=part.order.number)
 
 

@@ -13,6 +13,7 @@ from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency
 
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.fulfilment.services import may_manage
@@ -29,6 +30,7 @@ PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 money_log = logging.getLogger("marketplace.money")
 
 CENT = Decimal("0.01")
+REASON_MAX = Refund._meta.get_field("reason").max_length
 OPEN = (Refund.PENDING, Refund.SUCCEEDED)  # refunds that hold money back from further refunds
 RETRY_ATTEMPTS = 4
 RETRYABLE_PGCODES = ("40P01", "40001")  # PostgreSQL's deadlock detected, serialization failure
@@ -89,6 +91,9 @@ def _request_refund(*, part_id, actor, amounts, shipping_amount, reason) -> Refu
         raise ValidationError("Say why you refund: the shopper sees it.")
     if "\x00" in reason:
         raise ValidationError("The reason cannot hold a NUL character.")  # the database refuses to store one
+    if len(reason) > REASON_MAX:
+        raise ValidationError(f"Keep the reason under {REASON_MAX} characters (it has {len(reason)}): the shopper "
+                              "reads it on the order page and in the e-mail.")  # fmt: skip
     left = refundable_by_line(part)
     wanted = {int(line_id): Decimal(amount).quantize(CENT) for line_id, amount in amounts.items() if amount}
     shipping_amount = Decimal(shipping_amount or 0).quantize(CENT)
@@ -98,9 +103,10 @@ def _request_refund(*, part_id, actor, amounts, shipping_amount, reason) -> Refu
         if amount < 0:
             raise ValidationError("Refund amounts cannot be negative.")
         if amount > left[line_id]:
-            raise ValidationError(f"At most {left[line_id]} is left to refund on that line.")
+            raise ValidationError(f"At most {currency(left[line_id], order.currency)} is left to refund on that line.")
     if shipping_amount < 0 or shipping_amount > refundable_shipping(part):
-        raise ValidationError(f"At most {refundable_shipping(part)} of the shipping charge is left to refund.")
+        left_shipping = currency(refundable_shipping(part), order.currency)
+        raise ValidationError(f"At most {left_shipping} of the shipping charge is left to refund.")
     total = sum(wanted.values(), Decimal("0")) + shipping_amount
     if total <= 0:
         raise ValidationError("Choose what to refund: a line, part of its amount, or the shipping charge.")

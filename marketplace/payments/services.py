@@ -68,8 +68,9 @@ def _record_payment(order, source, amount, reference: str) -> None:
     for line in order.lines.all():
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
     order.set_status("Paid")
-    fulfilment.start_paid_order(order=order, payment_event=event)
+    # first the shopper hears the money arrived, then what the paid order sets off (downloads, seats, licences)
     notifications.send_later(order_id=order.pk, code="PAYMENT_RECEIVED", key=f"paid:{order.pk}")
+    fulfilment.start_paid_order(order=order, payment_event=event)
     money_log.info(
         "payment order=%s amount=%s %s", order.number, amount, source.currency,
         extra={"event": "payment", "order": order.number, "amount": str(amount), "currency": source.currency,

@@ -41,3 +41,8 @@ def test_a_product_no_one_offers_is_not_listed(client):
     for listing, params in (("catalogue:index", {}), ("search:search", {"q": "LifeTrac"})):
         page = client.get(reverse(listing), params).content.decode()
         assert offered.title in page and unoffered.title not in page
+
+
+def test_from_price_is_the_cheapest_one_can_buy(client, power_cube):
+    summary = client.get(power_cube.get_absolute_url()).content.decode().split('id="offer-summary"', 1)[1]
+    assert "from $4,800.00 · 2 operators" in summary.split("</p>", 1)[0]  # not Garage's sold-out $4,500

@@ -100,3 +100,40 @@ def test_a_part_nobody_marks_is_delivered_after_the_days_allowed(shipped_order, 
     assert _state(berlin) == (OperatorOrder.COMPLETE, [LineFulfilment.DONE])
     assert services.deliver_shipped_parts(now=timezone.now() + timedelta(days=30)) == 0  # run twice: nothing more
     assert "14 days after shipping" in berlin.events.get(status=OperatorOrder.COMPLETE).note
+
+
+def test_a_part_refunded_in_full_cannot_be_shipped(two_operators, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from marketplace.fulfilment import services
+    from marketplace.payments import refunds
+
+    order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    part, line = order.operator_orders.get(), order.lines.get()
+    operator = two_operators["berlin"].operator
+    refunds.request_refund(part_id=part.pk, actor=operator, amounts={line.pk: Decimal("900.00")}, reason="Sold out")
+    with pytest.raises(ValidationError, match="Every line of this part was refunded"):
+        services.change_status(part_id=part.pk, actor=operator, status="shipped", carrier="UPS", tracking_number="1Z")
+
+
+def test_staff_status_form_offers_no_complete_and_no_cancelled_once_paid(two_operators,
+                                                                         django_capture_on_commit_callbacks):
+    from django.test import Client
+    from django.urls import reverse
+
+    order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
+    staff = Client()
+    staff.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    pending = staff.get(url).content.decode().split('id="order_status_form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="Cancelled"' in pending and 'value="Complete"' not in pending
+    factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
+    paid = staff.get(url).content.decode().split('id="order_status_form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="Cancelled"' not in paid and 'value="Complete"' not in paid
+    refused = staff.post(url, {"order_action": "change_order_status", "new_status": "Complete"}, follow=True)
+    assert "An order completes by itself" in refused.content.decode()
+    order.refresh_from_db()
+    assert order.status == "Paid"

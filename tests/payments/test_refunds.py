@@ -80,13 +80,14 @@ def test_refunds_never_exceed_what_was_paid_and_bad_input_is_explained(paid_orde
     client = Client()
     client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
     cases = [
-        ({f"amount_{line.pk}": "900.01", "reason": "x"}, "At most 900.00 is left to refund on that line."),
+        ({f"amount_{line.pk}": "900.01", "reason": "x"}, "At most $900.00 is left to refund on that line."),
         ({f"amount_{line.pk}": "ten", "reason": "x"}, "is not an amount"),
         ({f"amount_{line.pk}": "1.001", "reason": "x"}, "is not an amount in cents"),
         ({f"amount_{line.pk}": "-5", "reason": "x"}, "cannot be negative"),
         ({f"amount_{line.pk}": "10", "reason": " "}, "Say why you refund"),
         ({"shipping_amount": "7.51", "reason": "x"}, "of the shipping charge is left to refund"),
         ({"reason": "nothing chosen"}, "Choose what to refund"),
+        ({f"amount_{line.pk}": "10", "reason": "x" * 5000}, "Keep the reason under 255 characters (it has 5000)"),
     ]
     for data, message in cases:
         page = client.post(_refund_url(berlin), data, follow=True).content.decode()
@@ -99,7 +100,7 @@ def test_refunds_never_exceed_what_was_paid_and_bad_input_is_explained(paid_orde
         Decimal("907.50"), Decimal("7.50"), 1,  # the whole line
     )  # fmt: skip
     again = client.post(_refund_url(berlin), {f"amount_{line.pk}": "0.01", "reason": "more"}, follow=True)
-    assert "At most 0.00 is left" in again.content.decode()
+    assert "At most $0.00 is left" in again.content.decode()
 
 
 def test_an_unpaid_order_cannot_be_refunded(two_operators, django_capture_on_commit_callbacks):
