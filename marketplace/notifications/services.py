@@ -58,7 +58,7 @@ def send(*, order_id: int, code: str, key: str, **extra) -> bool:
         code=code, defaults={"name": EVENTS.get(code, code), "category": CommunicationEventType.ORDER_RELATED}
     )
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("user").get(pk=order_id)  # a second run waits
+        order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)  # one at a time
         if OrderEmail.objects.filter(key=key).exists():
             return False
         if not order.email:
