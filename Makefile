@@ -26,10 +26,12 @@ run: install
 ## test: install and run the whole suite (SQLite by default; DATABASE_URL/REDIS_URL switch to real services)
 test: install-test
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 lint: install-test
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 demo: install
 	$(PY) manage.py migrate --no-input -v 0
