@@ -10,6 +10,7 @@ import warnings
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -224,3 +225,17 @@ def test_a_failed_refund_gives_nothing_back(pending_card_refund, django_capture_
     assert (refund.status, refund.failure) == (Refund.FAILED, "expired_or_canceled_card")
     assert refund.order.sources.get().amount_refunded == 0
     assert not JournalEntry.objects.filter(kind=JournalEntry.REFUND).exists()
+
+
+def test_a_card_refund_waiting_for_stripe_holds_its_amount_back(paid_order, two_operators):
+    """A refund sent to Stripe and not settled yet still counts: the same money cannot be refunded twice."""
+    from marketplace.payments.models import RefundLine
+
+    berlin = _part(paid_order, two_operators["berlin"])
+    line = paid_order.lines.get(partner=two_operators["berlin"].partner)
+    waiting = Refund.objects.create(order=paid_order, operator_order=berlin, method=Refund.STRIPE, currency="USD",
+                                    amount=Decimal("600.00"), reason="Sent to Stripe", status=Refund.PENDING)
+    RefundLine.objects.create(refund=waiting, line=line, amount=Decimal("600.00"))
+    with pytest.raises(ValidationError, match=r"At most \$300.00 is left to refund on that line"):
+        refunds.request_refund(part_id=berlin.pk, actor=two_operators["berlin"].operator,
+                               amounts={line.pk: Decimal("400.00")}, reason="Again")  # fmt: skip

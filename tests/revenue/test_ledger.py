@@ -16,6 +16,7 @@ from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
 from marketplace.revenue.tasks import allocate_missed_payments_task, allocate_payment_task
 from marketplace.storefronts.models import Storefront
 from tests import factories
+from tests.revenue.conftest import POLICY
 
 PaymentEvent = get_model("order", "PaymentEvent")
 ZERO = Decimal("0.00")
@@ -370,3 +371,20 @@ def test_any_orders_refunds_and_payouts_keep_every_entry_whole(shop, place_order
             if account.pk not in paid_out_before_a_refund:
                 assert selectors.balance(account) >= 0, account
         transaction.set_rollback(True)
+
+
+def test_a_storefront_below_todays_campus_minimum_gives_the_minimum(shop, place_order, pay, staff):
+    # given Berlin chose 5% when that was allowed, and staff then raised the minimum to 8%
+    base = selectors.current_policy()
+    values = {name: getattr(base, name) for name in POLICY}
+    services.set_policy(actor=staff, **{**values, "campus_fund_minimum_percent": Decimal("8.00")})
+    assert base.campus_fund_minimum_percent < Decimal("8.00") and shop["stores"]["berlin"].campus_fund_percent == 5
+    order = place_order(_three_operators(shop))
+
+    pay(order)
+
+    # then its line gives 8% to the campus fund, Lyon's own 10% stays 10%
+    campus = Posting.objects.filter(account__kind=Account.CAMPUS_FUND)
+    berlin, lyon = _line(order, shop["stores"]["berlin"]), _line(order, shop["stores"]["lyon"])
+    assert [p.amount for p in campus.filter(line=berlin)] == [berlin.line_price_incl_tax * 8 / 100]
+    assert [p.amount for p in campus.filter(line=lyon)] == [lyon.line_price_incl_tax * 10 / 100]
