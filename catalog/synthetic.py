@@ -8,6 +8,7 @@ the design's OSE Certified mark, as in the shop.
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from oscar.checks import use_productcategory_materialised_view
@@ -83,7 +84,7 @@ def _insert(rows: list[DesignRow], *, categories: list, partners: list, classes:
     StockRecord.objects.bulk_create(
         StockRecord(
             product=product, partner=partners[item.storefront], partner_sku=item.upc, price=item.price,
-            price_currency="USD", num_in_stock=item.num_in_stock,
+            price_currency=settings.OSCAR_DEFAULT_CURRENCY, num_in_stock=item.num_in_stock,
         )
         for product, item in zip(products, items, strict=True)
     )  # fmt: skip

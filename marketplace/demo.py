@@ -8,6 +8,7 @@ link designs to each other (including a 3D printer that prints its own parts) an
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
@@ -246,7 +247,7 @@ def _offer(product: Product, partner, price: str, stock: int | None) -> None:
         defaults={
             "partner_sku": f"{partner.code}-{product.upc}",
             "price": D(price),
-            "price_currency": "USD",
+            "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
             "num_in_stock": stock,
         },
     )

@@ -425,8 +425,9 @@ def pay_out(*, account_id: int, threshold: Decimal, currency: str) -> Payout | N
     return payout
 
 
-def run_payouts(*, currency: str = "USD") -> list[Payout]:
+def run_payouts(*, currency: str | None = None) -> list[Payout]:
     threshold = current_policy().payout_threshold
+    currency = currency or settings.OSCAR_DEFAULT_CURRENCY  # the ledger holds one currency, the shop's
     payouts = []
     for account_id in payable_accounts(threshold).values_list("pk", flat=True):
         payout = pay_out(account_id=account_id, threshold=threshold, currency=currency)

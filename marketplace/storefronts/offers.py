@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -62,7 +63,7 @@ def create_offer(*, storefront: Storefront, product, price: Decimal, num_in_stoc
         product=product,
         partner_sku=_sku(storefront=storefront, product=product, sku=sku),
         price=price,
-        price_currency="USD",
+        price_currency=settings.OSCAR_DEFAULT_CURRENCY,
         num_in_stock=num_in_stock if product.get_product_class().track_stock else None,
     )
     return _save(offer)

@@ -1,5 +1,6 @@
 """Storefront writes: onboarding, approval, suspension. Every state change leaves an event and tells the operator."""
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -133,7 +134,7 @@ def save_offer(*, storefront: Storefront, product, price, num_in_stock=None):
     offer = StockRecord.objects.filter(partner=storefront.partner, product=product).first() or StockRecord(
         partner=storefront.partner, product=product, partner_sku=f"{storefront.slug}-{product.pk}"
     )
-    offer.price, offer.price_currency, offer.num_in_stock = price, "USD", num_in_stock
+    offer.price, offer.price_currency, offer.num_in_stock = price, settings.OSCAR_DEFAULT_CURRENCY, num_in_stock
     offer.full_clean()
     offer.save()
     return offer
