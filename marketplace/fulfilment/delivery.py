@@ -8,7 +8,6 @@ import re
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -123,13 +122,10 @@ def _enrol(line) -> None:
             line=line, seat=seat, defaults={"participant_email": _shopper_email(line)}
         )[1]
     if created:
-        send_mail(
-            f"Your seats: {line.title}",
-            f"You have {line.quantity} seat(s) in “{line.title}”, run by {line.partner_name}.\n\n"
-            f"{line.product.description if line.product else ''}\n\nThe operator will contact you with dates and "
-            f"the place. Order {line.order.number}.",
-            None, [_shopper_email(line)],
-        )  # fmt: skip
+        from marketplace.notifications import services as notifications
+
+        notifications.send_later(order_id=line.order_id, code="SEATS_ENROLLED", key=f"seats:{line.pk}",
+                                 line_id=line.pk)  # fmt: skip
 
 
 def download_token(line_id: int) -> str:
@@ -207,12 +203,10 @@ def _issue_licence(line) -> None:
     )  # fmt: skip
     licence.signature = _sign(licence)
     licence.save()
-    send_mail(
-        f"Your distribution licence {licence.number}",
-        f"Your licence to distribute {design.name} (version {design.version}) is issued.\n"
-        f"Anyone can verify it at {_site_url()}{licence.get_absolute_url()}\n\nTerms: {licence.terms}",
-        None, [licence.licensee_email],
-    )  # fmt: skip
+    from marketplace.notifications import services as notifications
+
+    notifications.send_later(order_id=line.order_id, code="LICENCE_ISSUED", key=f"licence:{licence.pk}",
+                             line_id=line.pk)  # fmt: skip
 
 
 def verify_licence(number: str) -> tuple[str, DistributionLicence | None]:
@@ -231,5 +225,3 @@ def verify_licence(number: str) -> tuple[str, DistributionLicence | None]:
     return VALID, licence
 
 
-def _site_url() -> str:
-    return settings.SITE_URL.rstrip("/")

@@ -24,4 +24,7 @@ def load(*, part_id: int | None = None, refund_id: int | None = None, line_id: i
         line = get_model("order", "Line").objects.get(pk=line_id)
         path = reverse("fulfilment:download", kwargs={"token": download_token(line.pk)})
         found.update(line=line, download_url=absolute(path), download_days=settings.DOWNLOAD_LINK_MAX_AGE // 86400)
+        licence = getattr(line, "licence", None) if hasattr(line, "licence") else None
+        if licence is not None:
+            found.update(licence=licence, licence_url=absolute(licence.get_absolute_url()))
     return found

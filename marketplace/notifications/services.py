@@ -26,6 +26,8 @@ EVENTS = {
     "PART_DELIVERED": "Part of an order delivered",
     "ORDER_REFUNDED": "Refund made",
     "DOWNLOAD_READY": "Download ready",
+    "SEATS_ENROLLED": "Training seats booked",
+    "LICENCE_ISSUED": "Distribution licence issued",
 }
 
 
