@@ -6,6 +6,7 @@ certificate for that design.
 """
 
 from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from certification.models import Certificate, MarkHolder
@@ -23,7 +24,8 @@ def valid_holdings():
 def holds_mark_subquery(*, user: str, design: str) -> Exists:
     """A query expression: does the user at the outer row's ``user`` path hold the mark for the design at its
     ``design`` path? (Offer lists: ``user="partner__storefront__operator_id", design="product__design_id"``.)"""
-    return Exists(valid_holdings().filter(user_id=OuterRef(user), certificate__design_id=OuterRef(design)))
+    holdings = MarkHolder.objects.filter(Certificate.valid_q("certificate__", now=Now()))
+    return Exists(holdings.filter(user_id=OuterRef(user), certificate__design_id=OuterRef(design)))
 
 
 def holders_by_design(design_ids) -> dict[int, set[int]]:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -185,9 +184,10 @@ class Certificate(models.Model):
     # (state) and SQL (valid_q) read it here only; certification.marks builds every "holds the mark" on valid_q.
     @staticmethod
     def valid_q(prefix: str = "", *, now=None) -> models.Q:
-        """Certificates valid at ``now`` (the database's clock by default: the same SQL on every request, so cached
-        counts keep their keys) as a query condition; ``prefix`` reaches the certificate, e.g. ``certificate__``."""
-        when = now if now is not None else Now()
+        """Certificates valid at ``now`` (the shop's clock, as ``state`` reads it, unless given: offer lists pass the
+        database's ``Now()`` so their SQL, and the cached counts keyed by it, stay the same from one request to the
+        next) as a query condition; ``prefix`` reaches the certificate, e.g. ``certificate__``."""
+        when = now if now is not None else timezone.now()
         return models.Q(**{f"{prefix}revoked_at__isnull": True, f"{prefix}expires_at__gt": when})
 
     def state(self, now=None) -> str:

@@ -77,4 +77,7 @@ def send_later(*, order_id: int, code: str, key: str, **ids) -> None:
     """Send once the current transaction commits, from a worker (``ids``: the objects the e-mail is about)."""
     from marketplace.notifications.tasks import send_order_email_task
 
-    transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **ids))
+    # robust: a broker that is down is logged and the payment, refund or shipment stands (the e-mail is lost; the
+    # order page shows the same)
+    transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **ids),
+                          robust=True)

@@ -105,7 +105,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_allocates_every_order_exactly_
         for order in orders:
             confirm_offline_payment(order_id=order.pk, actor=staff)
     payments = dict(PaymentEvent.objects.filter(order__in=orders).values_list("pk", "amount"))
-    assert len(payments) == BATCH and workers.waiting() == 2 * BATCH  # an allocation and a fulfilment each
+    # an allocation, a fulfilment and the shopper's "payment received" e-mail each
+    assert len(payments) == BATCH and workers.waiting() == 3 * BATCH
     allocated = JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION)
 
     # when a worker starts on them and is killed in the middle of its batch: while it books them, in one
