@@ -103,3 +103,10 @@ def test_dashboard_is_for_staff_only(client):
     page = client.get(reverse("dashboard:index"))
     assert page.status_code == 200
     assert "Dashboard" in page.content.decode()
+
+
+def test_every_page_starts_in_standards_mode(client, printers):
+    """Nothing is printed before the doctype (a comment that did not end on its line once was): a page in quirks
+    mode breaks the dashboard's editor."""
+    for path in ("/", reverse("catalogue:index"), reverse("designs:list")):
+        assert client.get(path).content.decode().lstrip().startswith("<!DOCTYPE html>"), path
