@@ -1,6 +1,6 @@
 """The benchmark's dataset, as plain rows: designs at three levels, 50 categories and 50 storefronts.
 
-Pure Python, no Django models: our shop (catalog.synthetic) and the stock Oscar peer (bench.stock) insert the same
+Pure Python, no Django models: our shop (marketplace.synthetic) and the stock Oscar peer (bench.stock) insert the same
 rows, so both shops are measured on the same catalogue. Design number N is the same for a given seed whatever the
 batch size or the number of designs made before it.
 """

@@ -15,6 +15,7 @@ from catalog.models import Level
 from certification import marks
 from marketplace import pagecache
 from marketplace.pagecache import anonymous_page
+from marketplace.storefronts import selectors as storefront_selectors
 from marketplace.storefronts.forms import LocationForm
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
@@ -57,7 +58,7 @@ def design_detail(request, slug):
         "completeness": standards.completeness(documents),
         "full_cost": costs.full_cost(design),
         "certificates": certificates,
-        "entitled_storefronts": marks.entitled_storefronts(design),
+        "entitled_storefronts": storefront_selectors.entitled_storefronts(design),
         "licences": _licences(design),
     }
     return render(request, "catalog/design_detail.html", context)
@@ -90,7 +91,7 @@ def _open_design(request, product) -> dict:
         "licences": _licences(design),
         "completeness": standards.completeness(design.documents.all()),
         "certificates": certificates,
-        "entitled_storefronts": list(marks.entitled_storefronts(design)),
+        "entitled_storefronts": list(storefront_selectors.entitled_storefronts(design)),
         "other_products": selectors.other_levels(product),
     }
 

@@ -64,9 +64,6 @@ def valid_certificates(design) -> list[Certificate]:
     return [c for c in design.certificates.all() if c.state(now) == Certificate.VALID]
 
 
-def entitled_storefronts(design):
-    """Active storefronts whose operators hold a valid certificate for ``design``."""
-    from marketplace.storefronts.models import Storefront
-
-    holders = valid_holdings().filter(certificate__design=design).values("user_id")
-    return Storefront.objects.filter(status=Storefront.ACTIVE, operator_id__in=holders).order_by("name")
+def holder_ids(design):
+    """The users who hold the mark of ``design`` now, as a subquery (storefronts turn them into storefronts)."""
+    return valid_holdings().filter(certificate__design=design).values("user_id")

@@ -146,3 +146,10 @@ def offerable_products(*, storefront: Storefront, query: str, limit: int = 20) -
         else:
             found.append((product, None))
     return found
+
+
+def entitled_storefronts(design) -> QuerySet:
+    """Active storefronts whose operators hold the OSE Certified mark of ``design`` (certification decides who)."""
+    from certification.marks import holder_ids
+
+    return active_storefronts().filter(operator_id__in=holder_ids(design)).order_by("name")

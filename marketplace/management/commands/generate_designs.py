@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.synthetic import generate_designs
+from marketplace.synthetic import generate_designs
 
 
 class Command(BaseCommand):

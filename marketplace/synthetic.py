@@ -1,4 +1,5 @@
-"""Synthetic designs for benchmarks: the rows of ``catalog.synthetic_data``, inserted in batches.
+"""Synthetic designs for benchmarks: the rows of ``catalog.synthetic_data``, inserted in batches. It composes
+the catalogue, the tiers and the storefronts, so it sits above them (the layers in pyproject.toml).
 
 The same rows feed the stock Oscar peer shop (bench.stock), so both shops hold the same catalogue: 50 categories,
 50 active storefronts (Campus Enterprise tier, which may offer every level in every category), and per design three
