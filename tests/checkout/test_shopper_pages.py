@@ -48,3 +48,15 @@ def test_the_thank_you_page_has_no_progress_bar(client, two_operators, django_ca
 def test_one_design_is_one_design(client):
     factories.design(name="Lone design")
     assert "<strong>1</strong> design</p>" in client.get(reverse("designs:list")).content.decode()
+
+
+def test_the_order_history_shows_each_orders_status(two_operators, django_capture_on_commit_callbacks):
+    shopper = Client()
+    shopper.force_login(factories.UserFactory(email="history@example.com"))
+    waiting = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks, client=shopper)
+    paid = factories.checkout([two_operators["mill"]], capture=django_capture_on_commit_callbacks, client=shopper)
+    factories.pay_offline(paid, capture=django_capture_on_commit_callbacks)
+    page = shopper.get(reverse("customer:order-list")).content.decode()
+    rows = {number: page.split(f">{number}</a>", 1)[1].split("</tr>", 1)[0] for number in (waiting.number, paid.number)}
+    assert '<td class="order-status">Pending</td>' in rows[waiting.number]
+    assert '<td class="order-status">Paid</td>' in rows[paid.number]
