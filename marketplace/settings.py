@@ -95,7 +95,7 @@ ROOT_URLCONF = "marketplace.urls"
 # e-mail, with the order number as the reference). The defaults are a demo's: set the real ones in production.
 BANK_TRANSFER_HOLDER = env.str("BANK_TRANSFER_HOLDER", default="Open Source Store (demo account)")
 BANK_TRANSFER_IBAN = env.str("BANK_TRANSFER_IBAN", default="DE89 3704 0044 0532 0130 00")
-BANK_TRANSFER_BIC = env.str("BANK_TRANSFER_BIC", default="COBADEFFXXX")
+BANK_TRANSFER_BIC = env.str("BANK_TRANSFER_BIC", default="COBADEFF")  # the 8-letter BIC of the placeholder IBAN's bank
 # An order waiting for its bank transfer: the shopper is reminded after this many days, and the order is cancelled
 # (its stock released) after that many; both are shown to the shopper with the bank details.
 BANK_TRANSFER_REMIND_AFTER_DAYS = env.int("BANK_TRANSFER_REMIND_AFTER_DAYS", default=7)

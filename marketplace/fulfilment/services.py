@@ -230,3 +230,22 @@ def notify_shopper_shipped(*, part_id: int) -> bool:
     part.shopper_notified_at = timezone.now()
     part.save(update_fields=["shopper_notified_at"])
     return True
+
+
+SENT, SENT_WITHIN_THE_HOUR, NOTHING_TO_SEND = "sent", "sent within the hour", "nothing to send"
+
+
+def resend_download(*, line) -> str:
+    """A fresh download link for a delivered, unrefunded download line, e-mailed at most once an hour."""
+    from marketplace.notifications import services as notifications
+    from marketplace.notifications.models import OrderEmail
+    from marketplace.payments.refunds import refunded_in_full
+
+    fulfilment = getattr(line, "fulfilment", None)
+    if fulfilment is None or fulfilment.kind != "download" or fulfilment.state != "done" or refunded_in_full(line):
+        return NOTHING_TO_SEND
+    key = f"download:{line.pk}:{timezone.now():%Y%m%d%H}"
+    if OrderEmail.objects.filter(key=key).exists():
+        return SENT_WITHIN_THE_HOUR
+    notifications.send_later(order_id=line.order_id, code="DOWNLOAD_READY", key=key, line_id=line.pk)
+    return SENT

@@ -41,26 +41,19 @@ def _may_see_order(request, order) -> bool:
 @require_POST
 def resend_download(request, pk):
     """E-mail the shopper a fresh download link (at most one an hour per line)."""
-    from django.utils import timezone
-
-    from marketplace.notifications import services as notifications
-    from marketplace.notifications.models import OrderEmail
-    from marketplace.payments.refunds import refunded_in_full
+    from marketplace.notifications.services import order_path
 
     line = get_object_or_404(Line.objects.select_related("order", "fulfilment"), pk=pk)
-    order = line.order
-    if not _may_see_order(request, order):
+    if not _may_see_order(request, line.order):
         raise Http404
-    fulfilment = getattr(line, "fulfilment", None)
-    key = f"download:{line.pk}:{timezone.now():%Y%m%d%H}"
-    if fulfilment is None or fulfilment.kind != "download" or fulfilment.state != "done" or refunded_in_full(line):
-        messages.error(request, "This line has no download to send.")
-    elif OrderEmail.objects.filter(key=key).exists():
+    outcome = services.resend_download(line=line)
+    if outcome == services.SENT:
+        messages.success(request, f"A fresh download link is on its way to {line.order.email}.")
+    elif outcome == services.SENT_WITHIN_THE_HOUR:
         messages.info(request, "We sent the link within the last hour: look in your inbox, and your spam folder.")
     else:
-        notifications.send_later(order_id=order.pk, code="DOWNLOAD_READY", key=key, line_id=line.pk)
-        messages.success(request, f"A fresh download link is on its way to {order.email}.")
-    return redirect(notifications.order_path(order))
+        messages.error(request, "This line has no download to send.")
+    return redirect(order_path(line.order))
 
 
 def licence_lookup(request):
