@@ -13,8 +13,8 @@ from catalog import costs, recursion, selectors, standards
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
 from certification import marks
-from marketplace import pagecache
-from marketplace.pagecache import anonymous_page
+from marketplace.ops import pagecache
+from marketplace.ops.pagecache import anonymous_page
 from marketplace.storefronts import selectors as storefront_selectors
 from marketplace.storefronts.forms import LocationForm
 

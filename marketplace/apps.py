@@ -7,7 +7,7 @@ PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification",
 
 
 def _retire_pages(sender, **kwargs):
-    from marketplace import pagecache
+    from marketplace.ops import pagecache
 
     instance = kwargs.get("instance")
     if kwargs.get("signal") is post_save and hasattr(instance, "shows_as_loaded"):
@@ -25,7 +25,8 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from marketplace import analytics, security  # noqa: F401 - security registers its deploy check
+        from marketplace.accounts import security  # noqa: F401 - registers its deploy check
+        from marketplace.ops import analytics
 
         analytics.disconnect_request_counters()
 

@@ -26,7 +26,7 @@ class Task(DjangoTask):
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         """Called once the task has failed for good (retries exhausted, or an error it does not retry)."""
-        from marketplace.dead_letters import record_failed_task
+        from marketplace.ops.dead_letters import record_failed_task
 
         try:
             record_failed_task(

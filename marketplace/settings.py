@@ -74,9 +74,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
     # First: load balancers probe by IP over plain HTTP, before host validation and the HTTPS redirect.
-    "marketplace.health.HealthCheckMiddleware",
+    "marketplace.ops.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "marketplace.security.ContentSecurityPolicyMiddleware",
+    "marketplace.accounts.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
-    "marketplace.security.HostilePathMiddleware",  # a NUL in the path, a text for an id: the shop's 404
+    "marketplace.accounts.security.HostilePathMiddleware",  # a NUL in the path, a text for an id: the shop's 404
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a 429 page
 ]
 
@@ -108,7 +108,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # A shipped part nobody marked delivered (neither the shopper nor the operator) is taken as delivered this many days
 # after it shipped (fulfilment.services.deliver_shipped_parts, hourly).
 DELIVERED_AFTER_DAYS = env.int("DELIVERED_AFTER_DAYS", default=14)
-CSRF_FAILURE_VIEW = "marketplace.security.csrf_failure"  # an expired form explained in the shop's layout
+# an expired form explained in the shop's layout
+CSRF_FAILURE_VIEW = "marketplace.accounts.security.csrf_failure"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 
 TEMPLATES = [
@@ -138,8 +139,9 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # Everyone signs in with their e-mail (staff in the dashboard and the admin too): no username login (Django's
 # ModelBackend), which would be a second login to each account with a lockout count of its own.
 AUTHENTICATION_BACKENDS = [
-    "marketplace.security.LoginRateLimitBackend",  # first: refuses a locked-out login before any password check
-    "marketplace.security.EmailBackend",  # Oscar's, hashing once for an unknown e-mail too (same time)
+    # first: refuses a locked-out login before any password check
+    "marketplace.accounts.security.LoginRateLimitBackend",
+    "marketplace.accounts.security.EmailBackend",  # Oscar's, hashing once for an unknown e-mail too (same time)
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,7 +181,7 @@ if REDIS_URL:
     # Redis restarts (it keeps nothing on disk here).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Catalogue pages for anonymous shoppers are served from the cache for this long at most (marketplace.pagecache);
+# Catalogue pages for anonymous shoppers are served from the cache for this long at most (marketplace.ops.pagecache);
 # any change they show retires them at once. 0 turns it off. Several web processes need the shared cache (Redis).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
@@ -226,11 +228,11 @@ CELERY_BEAT_SCHEDULE = {
     # Completes card payments and refunds Stripe settled whose webhook never arrived.
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},
     # Oscar's analytics counters (dashboard reports), rebuilt from orders and baskets instead of per request.
-    "refresh-analytics": {"task": "marketplace.tasks.refresh_analytics_task", "schedule": 3600},
+    "refresh-analytics": {"task": "marketplace.ops.tasks.refresh_analytics_task", "schedule": 3600},
     # Oscar's "Notify me" stock alerts for products back in stock (OSCAR_EAGER_ALERTS is off); each is sent once.
-    "send-product-alerts": {"task": "marketplace.tasks.send_product_alerts_task", "schedule": 300},
+    "send-product-alerts": {"task": "marketplace.ops.tasks.send_product_alerts_task", "schedule": 300},
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
-    "worker-heartbeat": {"task": "marketplace.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
+    "worker-heartbeat": {"task": "marketplace.ops.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
 # Readiness fails when no worker has written its heartbeat for this long (seconds).
 HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=180)
@@ -294,7 +296,7 @@ OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # of each page (Oscar's onload block, in templates/oscar/base.html), which carries the response's nonce: a script
 # planted in a page by anyone never runs, and no page loads a script, style or font from another host. The one
 # exception is the page that takes a card, which loads Stripe.js from Stripe as Stripe requires
-# (marketplace.security.allow_stripe). Styles keep 'unsafe-inline' for the storefronts' own colours.
+# (marketplace.accounts.security.allow_stripe). Styles keep 'unsafe-inline' for the storefronts' own colours.
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 _CSP = {
@@ -321,16 +323,16 @@ else:
 # Login rate limiting (django-axes) on every login form: the shop's, the checkout's, the dashboard's, the admin's. After
 # AXES_FAILURE_LIMIT wrong passwords for one login from one client address, that pair is locked (HTTP 429) for
 # AXES_COOLOFF_MINUTES; a guesser cannot lock the real owner out from elsewhere. A login is the e-mail in any letter
-# case (marketplace.security.login_name). The client address is REMOTE_ADDR, unless the request comes from one of
-# TRUSTED_PROXIES (IP addresses or networks, comma separated): then it is read from X-Forwarded-For, the entry
-# TRUSTED_PROXY_COUNT from the right (see marketplace.security.client_ip).
+# case (marketplace.accounts.security.login_name). The client address is REMOTE_ADDR, unless the request comes from
+# one of TRUSTED_PROXIES (IP addresses or networks, comma separated): then it is read from X-Forwarded-For, the entry
+# TRUSTED_PROXY_COUNT from the right (see marketplace.accounts.security.client_ip).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "marketplace.security.client_ip"
-AXES_USERNAME_CALLABLE = "marketplace.security.login_name"
+AXES_CLIENT_IP_CALLABLE = "marketplace.accounts.security.client_ip"
+AXES_USERNAME_CALLABLE = "marketplace.accounts.security.login_name"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
@@ -341,12 +343,12 @@ for _proxy in TRUSTED_PROXIES:
             f"TRUSTED_PROXIES: {_proxy!r} is no IP address or network; list the proxies' addresses or networks, "
             "comma separated (e.g. 172.20.0.0/16,10.0.0.5)."
         ) from None
-# Password reset requests (marketplace.password_reset): at most PASSWORD_RESET_LIMIT in PASSWORD_RESET_LIMIT_MINUTES
-# from one client address, and as many for one e-mail, whether or not it has an account.
+# Password reset requests (marketplace.accounts.password_reset): at most PASSWORD_RESET_LIMIT in
+# PASSWORD_RESET_LIMIT_MINUTES from one client address, and as many for one e-mail, whether or not it has an account.
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=5)
 PASSWORD_RESET_LIMIT_MINUTES = env.int("PASSWORD_RESET_LIMIT_MINUTES", default=60)
-# Forms that say whether an e-mail has an account (registration, guest checkout; marketplace.email_checks): at most
-# EMAIL_CHECK_LIMIT different e-mails in EMAIL_CHECK_LIMIT_MINUTES from one client address.
+# Forms that say whether an e-mail has an account (registration, guest checkout; marketplace.accounts.email_checks):
+# at most EMAIL_CHECK_LIMIT different e-mails in EMAIL_CHECK_LIMIT_MINUTES from one client address.
 EMAIL_CHECK_LIMIT = env.int("EMAIL_CHECK_LIMIT", default=10)
 EMAIL_CHECK_LIMIT_MINUTES = env.int("EMAIL_CHECK_LIMIT_MINUTES", default=60)
 

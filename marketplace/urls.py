@@ -6,7 +6,8 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from marketplace import accounts, password_reset
+from marketplace.accounts import password_reset
+from marketplace.accounts import views as accounts
 from marketplace.home import views as home_views
 
 
@@ -38,7 +39,7 @@ urlpatterns = [
     path("", include(apps.get_app_config("oscar").urls[0])),
 ]
 
-handler403 = "marketplace.access.permission_denied"
+handler403 = "marketplace.accounts.access.permission_denied"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -30,8 +30,8 @@ def _fresh_page_cache():
     """Each test's rows are rolled back without signals: pages (and the menu's categories, the shipping countries)
     cached by an earlier test must not be served."""
     from catalog.templatetags.nav_tags import forget_menu_categories
-    from marketplace import pagecache
     from marketplace.checkout.forms import forget_shipping_countries
+    from marketplace.ops import pagecache
 
     pagecache.retire_all()
     forget_menu_categories()

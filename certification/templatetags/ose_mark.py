@@ -4,7 +4,7 @@ certification.marks; nothing else renders the badge."""
 from django import template
 
 from certification import marks
-from marketplace import pagecache
+from marketplace.ops import pagecache
 
 register = template.Library()
 

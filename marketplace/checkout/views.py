@@ -9,10 +9,10 @@ from django.views.generic import DetailView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
 
-from marketplace import email_checks
+from marketplace.accounts import email_checks
+from marketplace.accounts.security import allow_stripe
 from marketplace.checkout import selectors, services
 from marketplace.checkout.forms import GuestCheckoutForm
-from marketplace.security import allow_stripe
 
 ShippingAddressForm = get_class("checkout.forms", "ShippingAddressForm")
 Repository = get_class("shipping.repository", "Repository")

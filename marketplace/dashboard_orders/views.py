@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from oscar.apps.dashboard.orders import views
 from oscar.core.loading import get_model
 
-from marketplace.access import check_staff, staff_actions, staff_may
+from marketplace.accounts.access import check_staff, staff_actions, staff_may
 from marketplace.dashboard_orders import forms
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.fulfilment.models import OperatorOrder

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
-from marketplace.access import check_staff
+from marketplace.accounts.access import check_staff
 from marketplace.forms import errors_as_message
 from marketplace.fulfilment import delivery, selectors, services
 from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm

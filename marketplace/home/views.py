@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from catalog.models import Level
 from certification.selectors import certificate_directory
-from marketplace.pagecache import anonymous_page
+from marketplace.ops.pagecache import anonymous_page
 from marketplace.revenue.models import Account
 from marketplace.revenue.selectors import fund_total
 from marketplace.storefronts.forms import LocationForm

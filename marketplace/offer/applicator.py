@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from oscar.apps.offer import applicator
 
-from marketplace import pagecache
+from marketplace.ops import pagecache
 
 logger = logging.getLogger(__name__)
 

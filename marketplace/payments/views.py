@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 from oscar.templatetags.currency_filters import currency
 
-from marketplace.access import check_staff
+from marketplace.accounts.access import check_staff
 from marketplace.forms import errors_as_message
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.payments import refunds, services

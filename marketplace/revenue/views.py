@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from marketplace.access import staff_permission_required
+from marketplace.accounts.access import staff_permission_required
+from marketplace.accounts.security import allow_stripe
 from marketplace.revenue import charts, connect, selectors, services
 from marketplace.revenue.forms import PayoutDetailsForm, PolicyForm, SettlePayoutForm
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
-from marketplace.security import allow_stripe
 
 FUND_NAMES = dict(Account.KIND_CHOICES)
 logger = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from oscar.core.loading import get_class
 
 from catalog import selectors
 from catalog.models import Category
-from marketplace import pagecache
-from marketplace.pagecache import anonymous_page
+from marketplace.ops import pagecache
+from marketplace.ops.pagecache import anonymous_page
 
 SearchForm = get_class("search.forms", "SearchForm")
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from certification import marks
-from marketplace.access import staff_permission_required
-from marketplace.pagecache import anonymous_page
+from marketplace.accounts.access import staff_permission_required
+from marketplace.ops.pagecache import anonymous_page
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
     DecisionForm,

@@ -156,7 +156,7 @@ def test_an_oscar_offer_retires_cached_pages(shop):
 
     path = reverse("catalogue:index")
     _html(path)
-    from marketplace import pagecache
+    from marketplace.ops import pagecache
 
     before = pagecache.generation()
     ConditionalOfferFactory(name="Spring sale", start_datetime=timezone.now() - timedelta(days=1))

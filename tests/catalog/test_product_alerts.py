@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from oscar.core.loading import get_model
 
+from marketplace.ops.tasks import send_product_alerts_task
 from marketplace.storefronts import services as storefront_services
-from marketplace.tasks import send_product_alerts_task
 from tests import factories
 
 ProductAlert = get_model("customer", "ProductAlert")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace import pagecache
+from marketplace.ops import pagecache
 from tests import factories
 
 pytestmark = pytest.mark.django_db

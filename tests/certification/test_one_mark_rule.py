@@ -56,7 +56,7 @@ def test_the_mark_rule_has_one_home_that_every_reader_follows(
     assert _royalties_of_a_mill_sale(certified, django_capture_on_commit_callbacks) == 1
 
     monkeypatch.setattr(Certificate, "valid_q", staticmethod(_never_valid))
-    from marketplace import pagecache
+    from marketplace.ops import pagecache
 
     pagecache.retire_all()
     after = _seen(client, certified)

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from marketplace.tasks import refresh_analytics_task
+from marketplace.ops.tasks import refresh_analytics_task
 from tests.factories import UserFactory, checkout, product_in_stock
 
 ProductRecord = get_model("analytics", "ProductRecord")

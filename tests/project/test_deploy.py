@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 
-from marketplace.security import client_ip
+from marketplace.accounts.security import client_ip
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]

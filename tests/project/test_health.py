@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace import health
 from marketplace.celery import app as celery_app
-from marketplace.tasks import heartbeat_task
+from marketplace.ops import health
+from marketplace.ops.tasks import heartbeat_task
 from tests.conftest import IN_CI
 from tests.project.test_deploy import production_process
 
@@ -31,7 +31,7 @@ import django
 django.setup()
 from django.test import Client
 if sys.argv[2] == "heartbeat":
-    from marketplace.tasks import heartbeat_task
+    from marketplace.ops.tasks import heartbeat_task
     heartbeat_task()
 answer = Client(HTTP_HOST="10.0.0.7").get(sys.argv[1])
 print(json.dumps({"status": answer.status_code, "body": answer.json(), "cache": answer["Cache-Control"]}))

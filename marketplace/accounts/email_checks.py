@@ -12,8 +12,8 @@ from django.conf import settings
 from django.template.response import TemplateResponse
 from oscar.apps.customer.utils import normalise_email
 
-from marketplace import rate_limits
-from marketplace.security import client_ip
+from marketplace.accounts import rate_limits
+from marketplace.accounts.security import client_ip
 
 logger = logging.getLogger(__name__)
 SCOPE = "email-check"

@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from oscar.core.loading import get_class
 
-from marketplace import email_checks
-from marketplace.security import signing_in_new_account
+from marketplace.accounts import email_checks
+from marketplace.accounts.security import signing_in_new_account
 
 OscarAuthView = get_class("customer.views", "AccountAuthView")
 OscarRegistrationView = get_class("customer.views", "AccountRegistrationView")

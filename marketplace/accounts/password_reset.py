@@ -14,8 +14,8 @@ from django.urls import reverse_lazy
 from oscar.core.loading import get_class
 from oscar.views.decorators import login_forbidden
 
-from marketplace import rate_limits
-from marketplace.security import client_ip
+from marketplace.accounts import rate_limits
+from marketplace.accounts.security import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from marketplace import health
+from marketplace.ops import health
 
 
 @shared_task(ignore_result=True)
@@ -11,8 +11,8 @@ def heartbeat_task() -> None:
 
 @shared_task(ignore_result=True, acks_late=True)
 def refresh_analytics_task() -> None:
-    """Oscar's analytics counters, rebuilt from orders and baskets (marketplace.analytics); idempotent."""
-    from marketplace import analytics
+    """Oscar's analytics counters, rebuilt from orders and baskets (marketplace.ops.analytics); idempotent."""
+    from marketplace.ops import analytics
 
     analytics.refresh_records()
 
