@@ -1,4 +1,5 @@
 import oscar.apps.catalogue.apps as apps
+from django.utils.module_loading import import_string
 
 
 class CatalogueConfig(apps.CatalogueConfig):
@@ -6,6 +7,9 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
+        # The product page composes the layers above the catalogue (live offers, marks): it lives in
+        # marketplace.browse, and Oscar's catalogue URLs take it from there by name, as Oscar loads its classes.
+        self.detail_view = import_string("marketplace.browse.views.ProductDetailView")
         from django.contrib.flatpages.models import FlatPage
         from django.db.models.signals import m2m_changed, post_delete, post_save
 

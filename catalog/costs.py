@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
-CENT = Decimal("0.01")
+from marketplace.money import CENT
 
 
 @dataclass(frozen=True)

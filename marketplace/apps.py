@@ -25,6 +25,7 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from marketplace import money  # noqa: F401 - registers the one-currency check
         from marketplace.accounts import security  # noqa: F401 - registers its deploy check
         from marketplace.ops import analytics
 

@@ -45,7 +45,9 @@ FORKED_APPS = {
     "oscar.apps.catalogue.apps.CatalogueConfig": "catalog.apps.CatalogueConfig",
     "oscar.apps.checkout.apps.CheckoutConfig": "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.search.apps.SearchConfig": "marketplace.search.apps.SearchConfig",
-    "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig": "catalog.dashboard.apps.CatalogueDashboardConfig",
+    "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig": (
+        "marketplace.dashboard_catalogue.apps.CatalogueDashboardConfig"
+    ),
     "oscar.apps.partner.apps.PartnerConfig": "marketplace.partner.apps.PartnerConfig",
     "oscar.apps.basket.apps.BasketConfig": "marketplace.basket.apps.BasketConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig": "marketplace.dashboard_orders.apps.OrdersDashboardConfig",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.fulfilment",
     "marketplace.revenue",
     "marketplace.notifications",
+    "marketplace.orderflow",
     "axes",
     "csp",
     "django.forms",  # Django's widget templates, for FORM_RENDERER below
@@ -223,7 +226,9 @@ CELERY_BEAT_SCHEDULE = {
     "fulfil-missed-lines": {"task": "marketplace.fulfilment.tasks.fulfil_missed_lines_task", "schedule": 600},
     "deliver-shipped-parts": {"task": "marketplace.fulfilment.tasks.deliver_shipped_parts_task", "schedule": 3600},
     # Unpaid bank-transfer orders: a reminder after BANK_TRANSFER_REMIND_AFTER_DAYS, cancelled after ..._CANCEL_...
-    "remind-and-cancel-unpaid": {"task": "marketplace.payments.tasks.remind_and_cancel_unpaid_task", "schedule": 3600},
+    "remind-and-cancel-unpaid": {
+        "task": "marketplace.fulfilment.tasks.remind_and_cancel_unpaid_task", "schedule": 3600,
+    },  # fmt: skip
     "run-payouts": {"task": "marketplace.revenue.tasks.run_payouts_task", "schedule": crontab(hour=3, minute=0)},
     # Completes card payments and refunds Stripe settled whose webhook never arrived.
     "reconcile-payments": {"task": "marketplace.payments.tasks.reconcile_payments_task", "schedule": 900},
@@ -265,6 +270,34 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Backups --------------------------------------------------------------------------------------------------
+# django-dbbackup, driven by `manage.py backup_db` / `restore_db` (marketplace/ops/backups.py): each backup is the
+# database, the media and the digital goods' files, three files in BACKUP_DIR named by one time, e.g.
+# oss-default-database-2027-01-01-030000.psql.bin, oss-media-2027-01-01-030000.tar, oss-digital-goods-...tar.
+INSTALLED_APPS += ["dbbackup"]
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(BACKUP_DIR)},
+}
+DBBACKUP_CONNECTOR_MAPPING = {
+    # pg_dump's custom format, restored by pg_restore --clean --if-exists --single-transaction (the client tools of
+    # the server's major version on PATH); the embedded SQLite through its online backup API, safe while it serves.
+    "django.db.backends.postgresql": "dbbackup.db.postgresql.PgDumpBinaryConnector",
+    "django.db.backends.sqlite3": "dbbackup.db.sqlite.SqliteBackupConnector",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A backup restores into a database owned by another role (a new server, a copy for support) as it is.
+    DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-privileges"}}
+# Keep the newest BACKUP_KEEP database backups and BACKUP_KEEP_MEDIA of each kind of files; older ones are deleted
+# after each backup. The names say the database alias ("default") and the kind of files: retention relies on it.
+DBBACKUP_CLEANUP_KEEP = env.int("BACKUP_KEEP", default=14)
+DBBACKUP_CLEANUP_KEEP_MEDIA = env.int("BACKUP_KEEP_MEDIA", default=DBBACKUP_CLEANUP_KEEP)
+if DBBACKUP_CLEANUP_KEEP < 1 or DBBACKUP_CLEANUP_KEEP_MEDIA < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP and BACKUP_KEEP_MEDIA must be 1 or more: 0 would delete every backup.")
+DBBACKUP_FILENAME_TEMPLATE = "oss-{databasename}-database-{datetime}.{extension}"
+DBBACKUP_MEDIA_FILENAME_TEMPLATE = "oss-{servername}-{datetime}.{extension}"
 
 # --- Mail -----------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(

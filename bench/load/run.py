@@ -234,8 +234,8 @@ def tune_stock(rng: random.Random, count: int) -> list[int]:
 
 def targets(hot_offers: list[int]) -> dict:
     """What the shoppers visit: every design, product, category and storefront, the low-stock products."""
-    from catalog import selectors
     from catalog.models import Category, Design, Product
+    from marketplace.browse import selectors
     from marketplace.storefronts.models import Storefront
 
     products = Product.objects.browsable().only("pk", "slug")

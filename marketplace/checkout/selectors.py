@@ -48,10 +48,16 @@ def bank_transfer_to_make(order) -> dict | None:
     return {
         "holder": settings.BANK_TRANSFER_HOLDER, "iban": settings.BANK_TRANSFER_IBAN, "bic": settings.BANK_TRANSFER_BIC,
         "amount": order.total_incl_tax, "currency": order.currency, "reference": order.number,
-        # unpaid by then, it is cancelled (payments.unpaid); a reminder goes out after BANK_TRANSFER_REMIND_AFTER_DAYS
+        # unpaid by then, it is cancelled (fulfilment.unpaid); a reminder goes out after BANK_TRANSFER_REMIND_AFTER_DAYS
         "deadline": order.date_placed + datetime.timedelta(days=settings.BANK_TRANSFER_CANCEL_AFTER_DAYS),
         "remind_after_days": settings.BANK_TRANSFER_REMIND_AFTER_DAYS,
     }  # fmt: skip
+
+
+def transfer_email(order_id: int) -> dict:
+    """What the order-placed e-mail and the reminder show of the bank transfer still to make (nothing once paid)."""
+    order = Order.objects.prefetch_related("sources__source_type").get(pk=order_id)
+    return {"bank_transfer": bank_transfer_to_make(order), "deadline": payment_deadline(order)}
 
 
 def payment_deadline(order):

@@ -40,9 +40,11 @@ def is_deadlock(error: Exception) -> bool:
 
 def send_order_placed_email(*, order_id: int) -> bool:
     """Tell the shopper their order was placed (with the bank details when it waits for a transfer); once."""
+    from marketplace.checkout.selectors import transfer_email
     from marketplace.notifications import services as notifications
 
-    return notifications.send(order_id=order_id, code=OrderDispatcher.ORDER_PLACED_EVENT_CODE, key=f"placed:{order_id}")
+    code, key = OrderDispatcher.ORDER_PLACED_EVENT_CODE, f"placed:{order_id}"
+    return notifications.send(order_id=order_id, code=code, key=key, **transfer_email(order_id))
 
 
 def place_offline_order(*, offers, shopper=None, address: dict, number: str = "", email: str = "", status="Pending"):

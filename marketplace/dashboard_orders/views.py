@@ -10,9 +10,9 @@ from oscar.core.loading import get_model
 
 from marketplace.accounts.access import check_staff, staff_actions, staff_may
 from marketplace.dashboard_orders import forms
+from marketplace.fulfilment import refunds, unpaid
 from marketplace.fulfilment import selectors as fulfilment_selectors
 from marketplace.fulfilment.models import OperatorOrder
-from marketplace.payments import refunds, unpaid
 from marketplace.payments.services import may_confirm_offline_payment
 from marketplace.storefronts.selectors import lines_for_user
 

@@ -9,6 +9,7 @@ import re
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -124,8 +125,7 @@ def _enrol(line) -> None:
     if created:
         from marketplace.notifications import services as notifications
 
-        notifications.send_later(order_id=line.order_id, code="SEATS_ENROLLED", key=f"seats:{line.pk}",
-                                 line_id=line.pk)  # fmt: skip
+        notifications.send_later(order_id=line.order_id, code="SEATS_ENROLLED", key=f"seats:{line.pk}", line=line)
 
 
 def download_token(line_id: int) -> str:
@@ -141,11 +141,19 @@ def line_for_download_token(token: str):
     return Line.objects.select_related("product", "order").filter(pk=int(line_id)).first()
 
 
+def download_email(line) -> dict:
+    """What a download e-mail shows: the line, a fresh link to it, and for how many days the link works."""
+    from marketplace.notifications.services import absolute
+
+    path = reverse("fulfilment:download", kwargs={"token": download_token(line.pk)})
+    return {"line": line, "download_url": absolute(path), "download_days": settings.DOWNLOAD_LINK_MAX_AGE // 86400}
+
+
 def _send_download_link(line) -> None:
     from marketplace.notifications import services as notifications
 
     notifications.send_later(order_id=line.order_id, code="DOWNLOAD_READY", key=f"download:{line.pk}",
-                             line_id=line.pk)  # fmt: skip
+                             **download_email(line))  # fmt: skip
 
 
 # --- distribution licences --------------------------------------------------------------------------------------
@@ -205,8 +213,9 @@ def _issue_licence(line) -> None:
     licence.save()
     from marketplace.notifications import services as notifications
 
-    notifications.send_later(order_id=line.order_id, code="LICENCE_ISSUED", key=f"licence:{licence.pk}",
-                             line_id=line.pk)  # fmt: skip
+    licence_url = notifications.absolute(licence.get_absolute_url())
+    notifications.send_later(order_id=line.order_id, code="LICENCE_ISSUED", key=f"licence:{licence.pk}", line=line,
+                             licence=licence, licence_url=licence_url)  # fmt: skip
 
 
 def verify_licence(number: str) -> tuple[str, DistributionLicence | None]:

@@ -9,10 +9,10 @@ from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
 from marketplace.fulfilment.models import OperatorOrder
+from marketplace.money import CENT
 from marketplace.storefronts.selectors import lines_for_user
 
 Line = get_model("order", "Line")
-CENT = Decimal("0.01")
 
 
 @dataclass

@@ -54,23 +54,18 @@ def open_operator_orders(*, order) -> list[OperatorOrder]:
     return [existing[partner_id] for partner_id in charges]
 
 
-def start_paid_order(*, order, payment_event) -> None:
-    """What a paid order starts: its parts move to 'being prepared', and once the payment is committed, the
-    fulfilment of every line and the allocation of the payment run as Celery tasks."""
+def start_paid_order(*, order) -> None:
+    """What a paid order starts here: its parts move to 'being prepared', and once the payment is committed, the
+    fulfilment of every line runs as a Celery task."""
     for part in OperatorOrder.objects.select_for_update().filter(order=order, status=OperatorOrder.AWAITING_PAYMENT):
         _move(part, OperatorOrder.TO_FULFIL, actor=None, note="payment received")
-    from marketplace.revenue.services import await_allocation
-
-    await_allocation(payment_event=payment_event)  # in this transaction: the payment cannot be forgotten
 
     def enqueue():
         from marketplace.fulfilment.tasks import fulfil_order_task
-        from marketplace.revenue.tasks import allocate_payment_task
 
         fulfil_order_task.delay(order_id=order.pk)
-        allocate_payment_task.delay(payment_event_id=payment_event.pk)
 
-    transaction.on_commit(enqueue, robust=True)  # a broker that is down is logged; the sweeps redo both
+    transaction.on_commit(enqueue, robust=True)  # a broker that is down is logged; the sweep redoes it
 
 
 def may_manage(*, user, part: OperatorOrder) -> bool:
@@ -125,8 +120,7 @@ def complete_part(part: OperatorOrder, *, actor, note: str) -> None:
     if part.needs_shipping:  # goods arrived (a part with nothing to ship completes with its downloads or seats)
         from marketplace.notifications import services as notifications
 
-        notifications.send_later(order_id=part.order_id, code="PART_DELIVERED", key=f"delivered:{part.pk}",
-                                 part_id=part.pk)  # fmt: skip
+        notifications.send_later(order_id=part.order_id, code="PART_DELIVERED", key=f"delivered:{part.pk}", part=part)
     order = Order.objects.select_for_update().get(pk=part.order_id)
     parts = OperatorOrder.objects.filter(order_id=order.pk)
     open_parts = parts.exclude(status__in=(OperatorOrder.COMPLETE, OperatorOrder.CANCELLED))
@@ -247,5 +241,5 @@ def resend_download(*, line) -> str:
     key = f"download:{line.pk}:{timezone.now():%Y%m%d%H}"
     if OrderEmail.objects.filter(key=key).exists():
         return SENT_WITHIN_THE_HOUR
-    notifications.send_later(order_id=line.order_id, code="DOWNLOAD_READY", key=key, line_id=line.pk)
+    notifications.send_later(order_id=line.order_id, code="DOWNLOAD_READY", key=key, **delivery.download_email(line))
     return SENT

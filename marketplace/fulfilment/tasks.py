@@ -72,3 +72,10 @@ def deliver_shipped_parts_task(self) -> int:
     from marketplace.fulfilment import services
 
     return services.deliver_shipped_parts()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def remind_and_cancel_unpaid_task(self) -> dict:
+    from marketplace.fulfilment import unpaid
+
+    return unpaid.remind_and_cancel()  # each reminder and cancellation once: safe to run again

@@ -11,5 +11,6 @@ urlpatterns = [
     path("licences/<str:number>/", views.licence, name="licence"),
     path("licences/<str:number>/certificate.pdf", views.licence_pdf, name="licence-pdf"),
     path("dashboard/fulfilment/parts/<int:pk>/status/", views.part_status, name="part-status"),
+    path("dashboard/fulfilment/parts/<int:pk>/refund/", views.refund_part, name="refund-part"),
     path("accounts/orders/parts/<int:pk>/delivered/", views.confirm_delivery, name="confirm-delivery"),
 ]

@@ -5,11 +5,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency
 
 from marketplace.accounts.access import check_staff
 from marketplace.forms import errors_as_message
-from marketplace.fulfilment import delivery, selectors, services
-from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm
+from marketplace.fulfilment import delivery, refunds, selectors, services
+from marketplace.fulfilment.forms import LicenceLookupForm, PartStatusForm, RefundForm
 
 Line = get_model("order", "Line")
 
@@ -122,3 +123,30 @@ def confirm_delivery(request, pk):
     else:
         messages.success(request, f"Thank you: {part.partner.name}'s parcel is marked delivered.")
     return redirect("customer:order", order_number=part.order.number)
+
+
+@login_required
+@require_POST
+def refund_part(request, pk):
+    """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
+    part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
+    if request.user.is_staff:
+        check_staff(request.user, "refund")
+    form = RefundForm(request.POST, line_ids=part.lines.values_list("pk", flat=True))
+    if not form.is_valid():
+        messages.error(request, errors_as_message(form))
+        return redirect("dashboard:order-detail", number=part.order.number)
+    try:
+        refund = refunds.request_refund(
+            part_id=part.pk, actor=request.user, amounts=form.amounts(), shipping_amount=form.shipping(),
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        amount = currency(refund.amount, refund.currency)
+        if refund.status == refund.SUCCEEDED:
+            messages.success(request, f"Refunded {amount}; the shopper is told by e-mail, with your reason.")
+        else:
+            messages.success(request, f"Refund of {amount} sent to Stripe: it is final once Stripe confirms.")
+    return redirect("dashboard:order-detail", number=part.order.number)

@@ -44,12 +44,10 @@ def order_path(order) -> str:
 
 
 def context(order, **extra) -> dict:
-    from marketplace.checkout.selectors import bank_transfer_to_make, payment_deadline
-
+    """What every e-mail's template reads (the order, its lines, its page), and what the sender adds."""
     return {
         "order": order, "user": order.user, "lines": order.lines.all(), "status_path": order_path(order),
-        "status_url": absolute(order_path(order)), "site_url": settings.SITE_URL.rstrip("/"),
-        "bank_transfer": bank_transfer_to_make(order), "deadline": payment_deadline(order), **extra,
+        "status_url": absolute(order_path(order)), "site_url": settings.SITE_URL.rstrip("/"), **extra,
     }  # fmt: skip
 
 
@@ -73,11 +71,15 @@ def send(*, order_id: int, code: str, key: str, **extra) -> bool:
     return True
 
 
-def send_later(*, order_id: int, code: str, key: str, **ids) -> None:
-    """Send once the current transaction commits, from a worker (``ids``: the objects the e-mail is about)."""
+def send_later(*, order_id: int, code: str, key: str, **extra) -> None:
+    """Send once the current transaction commits, from a worker. ``extra``: what the template reads besides the order
+    (model instances are read again by the worker, so the e-mail shows them as they are then)."""
+    from marketplace.notifications.context_objects import portable
     from marketplace.notifications.tasks import send_order_email_task
+
+    extra = portable(extra)
 
     # robust: a broker that is down is logged and the payment, refund or shipment stands (the e-mail is lost; the
     # order page shows the same)
-    transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **ids),
+    transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **extra),
                           robust=True)

@@ -5,7 +5,7 @@ Oscar increments a counter row inside the shopper's request on each add to baske
 path that should only read the shop, and one row every buyer of a popular product waits to lock. Here the shop's
 own records are the truth and a beat task rebuilds the counters from them: running it twice gives the same counts.
 A basket addition counts the product's lines in baskets (a line later removed from its basket no longer counts);
-product views are not recorded (catalog.views).
+product views are not recorded (marketplace.browse.views).
 """
 
 from django.db import transaction

@@ -83,7 +83,7 @@ class StockRecord(AbstractStockRecord):
         self.post_save_signal()
 
     # The dashboard's product form saves a product's categories with its offers: it checks the tier rules itself
-    # once both are saved (see catalog.dashboard.views), not here against the categories stored before.
+    # once both are saved (see marketplace.dashboard_catalogue.views), not here against the categories stored before.
     tier_rules_checked_after_save = False
 
     def clean(self):

@@ -15,9 +15,8 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE
-from marketplace.fulfilment import services as fulfilment
-from marketplace.notifications import services as notifications
 from marketplace.payments.models import WebhookEvent
+from marketplace.payments.signals import account_updated
 
 Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
@@ -67,10 +66,7 @@ def _record_payment(order, source, amount, reference: str) -> None:
     )  # fmt: skip
     for line in order.lines.all():
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
-    order.set_status("Paid")
-    # first the shopper hears the money arrived, then what the paid order sets off (downloads, seats, licences)
-    notifications.send_later(order_id=order.pk, code="PAYMENT_RECEIVED", key=f"paid:{order.pk}")
-    fulfilment.start_paid_order(order=order, payment_event=event)
+    order.set_status("Paid")  # Oscar's order_status_changed: what a paid order sets off (marketplace.orderflow)
     money_log.info(
         "payment order=%s amount=%s %s", order.number, amount, source.currency,
         extra={"event": "payment", "order": order.number, "amount": str(amount), "currency": source.currency,
@@ -267,9 +263,8 @@ def process_webhook_event(*, webhook_event_id: int) -> str:
 
         outcome = apply_stripe_refund(refund_object=obj)
     elif stored.type == "account.updated":  # an operator's connected account (Connect), sent to our Connect endpoint
-        from marketplace.revenue.connect import apply_account
-
-        outcome = apply_account(account_object=obj, as_of=_event_time(stored))
+        answers = account_updated.send(sender=WebhookEvent, account=obj, as_of=_event_time(stored))
+        outcome = "; ".join(str(answer) for _, answer in answers) or "no one keeps connected accounts"
     elif stored.type == "charge.refunded":
         from marketplace.payments.refunds import apply_stripe_refund
 

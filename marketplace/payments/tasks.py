@@ -24,10 +24,3 @@ def reconcile_payments_task(self) -> None:
     from marketplace.payments import reconcile
 
     reconcile.reconcile_payments()  # completes only what Stripe settled and we have not: safe to run again
-
-
-@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def remind_and_cancel_unpaid_task(self) -> dict:
-    from marketplace.payments import unpaid
-
-    return unpaid.remind_and_cancel()  # each reminder and cancellation once: safe to run again

@@ -11,13 +11,11 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
-from oscar.templatetags.currency_filters import currency
 
 from marketplace.accounts.access import check_staff
 from marketplace.forms import errors_as_message
-from marketplace.fulfilment import selectors as fulfilment_selectors
-from marketplace.payments import refunds, services
-from marketplace.payments.forms import ConfirmPaymentForm, RefundForm
+from marketplace.payments import services
+from marketplace.payments.forms import ConfirmPaymentForm
 
 Order = get_model("order", "Order")
 
@@ -110,31 +108,3 @@ def stripe_return(request, number, verification):
     if order.user_id and request.user.pk == order.user_id:
         return redirect("customer:order", order_number=order.number)
     return redirect("customer:anon-order", order_number=order.number, hash=order.verification_hash())
-
-
-@login_required
-@require_POST
-def refund_part(request, pk):
-    """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
-    part = get_object_or_404(fulfilment_selectors.parts_for_user(request.user), pk=pk)
-    if request.user.is_staff:
-        check_staff(request.user, "refund")
-    form = RefundForm(request.POST, line_ids=part.lines.values_list("pk", flat=True))
-    if not form.is_valid():
-        messages.error(request, errors_as_message(form))
-        return redirect("dashboard:order-detail", number=part.order.number)
-    try:
-        refund = refunds.request_refund(
-            part_id=part.pk, actor=request.user, amounts=form.amounts(), shipping_amount=form.shipping(),
-            reason=request.POST.get("reason", ""),
-        )  # fmt: skip
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        amount = currency(refund.amount, refund.currency)
-        if refund.status == refund.SUCCEEDED:
-            messages.success(request, f"Refunded {amount}; the shopper is told by e-mail, with your reason.")
-        else:
-            messages.success(request, f"Refund of {amount} sent to Stripe: it is final once Stripe confirms.")
-    return redirect("dashboard:order-detail", number=part.order.number)
-

@@ -21,7 +21,8 @@ How a payment is split:
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from marketplace.money import CENT
+
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 

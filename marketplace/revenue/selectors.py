@@ -6,15 +6,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from marketplace.money import cents
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def cents(value) -> Decimal:
-    """An aggregate as exact cents: SQLite (the embedded default) sums decimals in floating point."""
-    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def current_policy() -> AllocationPolicy:

@@ -8,17 +8,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
 from oscar.core.loading import get_model
 
 from certification import marks
 from marketplace.fulfilment.models import OperatorOrder
+from marketplace.money import require_shop_currency
 from marketplace.revenue import calculations
 from marketplace.revenue.calculations import Item
-from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, PendingAllocation, Posting
-from marketplace.revenue.selectors import balance, cents, current_policy
+from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, PendingAllocation, Posting
+from marketplace.revenue.selectors import current_policy
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -67,7 +67,7 @@ def _account(kind: str, owner_id: int | None) -> Account:
     return shared_account(kind)
 
 
-def _book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting], **fields) -> JournalEntry | None:
+def book(*, reference: str, kind: str, amount: Decimal, postings: list[Posting], **fields) -> JournalEntry | None:
     """Write one balanced entry; None when the reference is already booked."""
     if sum((posting.amount for posting in postings), Decimal("0")) != 0:
         raise ValidationError(f"Entry {reference} does not balance.")
@@ -165,6 +165,7 @@ def _allocations(events: list) -> list[tuple[dict, list[Posting]]]:
     allocations = []
     for event, shares in splits:
         order = event.order
+        require_shop_currency(order.currency, what=f"Order {order.number}")  # the ledger keeps one currency
         fields = {
             "reference": f"payment:{event.pk}", "kind": JournalEntry.ALLOCATION, "amount": event.amount,
             "order": order, "policy": policy if policy.pk else None, "value_date": event.date_created,
@@ -198,9 +199,17 @@ def _book_many(allocations: list[tuple[dict, list[Posting]]]) -> list[JournalEnt
     return entries
 
 
-def await_allocation(*, payment_event) -> None:
-    """Called in the transaction that records a captured payment: its allocation now waits for a worker."""
+def allocate_later(*, payment_event) -> None:
+    """Called in the transaction that records a captured payment: its allocation waits for a worker (written down
+    now, so it cannot be forgotten), which is asked once the payment is committed."""
     PendingAllocation.objects.get_or_create(payment_event=payment_event)
+
+    def enqueue():
+        from marketplace.revenue.tasks import allocate_payment_task
+
+        allocate_payment_task.delay(payment_event_id=payment_event.pk)
+
+    transaction.on_commit(enqueue, robust=True)  # a broker that is down is logged; the sweep allocates it
 
 
 @transaction.atomic
@@ -221,7 +230,7 @@ def allocate_payment(*, payment_event_id: int) -> JournalEntry | None:
     if event.event_type.code != "paid":
         raise ValidationError(f"Payment event {payment_event_id} is not a captured payment.")
     fields, postings = _allocations([event])[0]
-    entry = _book(postings=postings, **fields)
+    entry = book(postings=postings, **fields)
     if waiting:
         PendingAllocation.objects.filter(pk__in=waiting).delete()
     return entry
@@ -263,7 +272,7 @@ def _allocate_held(ids: list[int]) -> int:
             try:
                 with transaction.atomic():
                     fields, postings = _allocations([event])[0]
-                    entry = _book(postings=postings, **fields)
+                    entry = book(postings=postings, **fields)
             except TRANSIENT:
                 raise
             except Exception as error:
@@ -306,169 +315,8 @@ def unallocated_payment_ids() -> list[int]:
     )
 
 
-def unreversed_refund_ids() -> list[int]:
-    """Settled refunds with no reversal yet: what the sweep picks up if a task was lost."""
-    from marketplace.payments.models import Refund
-
-    booked = set(JournalEntry.objects.filter(kind=JournalEntry.REFUND).values_list("reference", flat=True))
-    ids = Refund.objects.filter(status=Refund.SUCCEEDED).order_by("pk").values_list("pk", flat=True)
-    return [pk for pk in ids if f"refund:{pk}" not in booked]
-
-
 def allocate_order(*, order) -> None:
     allocate_payments(list(order.payment_events.filter(event_type__code="paid").values_list("pk", flat=True)))
-
-
-def reverse_refund(*, refund_id: int) -> JournalEntry | None:
-    """Reverse a settled refund's share of the allocation, in proportion: each refunded line's (and shipping
-    charge's) postings give back their part of the refund, by the largest remainder, so the reversal adds up to the
-    refund exactly. The proportion is of what is left of each posting after earlier refunds, so a line refunded in
-    full, in however many parts, gives every account back exactly what it got from it. An operator's balance may go
-    negative this way, and only this way."""
-    from marketplace.payments.models import Refund
-
-    reference = f"refund:{refund_id}"
-    if JournalEntry.objects.filter(reference=reference).exists():
-        return None
-    refund = Refund.objects.select_related("order", "operator_order").get(pk=refund_id)
-    if refund.status != Refund.SUCCEEDED:
-        raise ValidationError(f"Refund {refund_id} is not settled.")
-    allocate_order(order=refund.order)  # a refund's reversal needs the allocation it reverses
-    with transaction.atomic():
-        # One reversal of an order at a time: each reads what the earlier ones gave back.
-        Order.objects.select_for_update().filter(pk=refund.order_id).first()
-        return _book_reversal(refund, reference)
-
-
-def _book_reversal(refund, reference: str) -> JournalEntry | None:
-    if JournalEntry.objects.filter(reference=reference).exists():
-        return None
-    allocated = Posting.objects.filter(entry__order=refund.order, entry__kind=JournalEntry.ALLOCATION).exclude(
-        account__kind=Account.CLEARING
-    )
-    postings = [Posting(account=shared_account(Account.CLEARING), amount=refund.amount)]
-    parts = [(allocated.filter(line_id=refund_line.line_id), refund_line.amount) for refund_line in refund.lines.all()]
-    if refund.shipping_amount:
-        shipping = allocated.filter(line__isnull=True, partner_id=refund.operator_order.partner_id)
-        parts.append((shipping, refund.shipping_amount))
-    given_back = {
-        (row["account_id"], row["line_id"], row["partner_id"]): -cents(row["total"])
-        for row in Posting.objects.filter(entry__order=refund.order, entry__kind=JournalEntry.REFUND)
-        .exclude(account__kind=Account.CLEARING)
-        .values("account_id", "line_id", "partner_id")
-        .annotate(total=Sum("amount"))
-    }
-    for originals, amount in parts:
-        originals = list(originals.order_by("pk"))
-        if not originals:  # nothing was allocated there (a free line): the operator gives it back
-            originals = [Posting(account=operator_account(refund.operator_order.partner_id), amount=Decimal(1),
-                                 partner_id=refund.operator_order.partner_id)]  # fmt: skip
-        left = _left_after_refunds(originals, given_back)
-        # in proportion to what earlier refunds left; to the allocation itself once nothing is left (a discount)
-        shares = calculations.apportion(amount, left if any(left) else [original.amount for original in originals])
-        for original, back in zip(originals, shares, strict=True):
-            postings.append(Posting(account=original.account, amount=-back, line_id=original.line_id,
-                                    partner_id=original.partner_id, design_id=original.design_id))  # fmt: skip
-    return _book(
-        reference=reference, kind=JournalEntry.REFUND, amount=refund.amount, postings=postings, order=refund.order,
-        memo=f"Order {refund.order.number}: refund {refund.pk} of {refund.amount} {refund.currency}",
-        value_date=refund.date_settled or timezone.now(),
-    )  # fmt: skip
-
-
-def _left_after_refunds(originals: list[Posting], given_back: dict) -> list[Decimal]:
-    """What is left of each allocation posting once earlier refunds' reversals (``given_back``, by account, line
-    and partner) are taken from it; an unsaved stand-in keeps its whole amount."""
-    left = []
-    for original in originals:
-        key = (original.account_id, original.line_id, original.partner_id)
-        taken = min(max(given_back.get(key, Decimal(0)), Decimal(0)), original.amount) if original.pk else Decimal(0)
-        given_back[key] = given_back.get(key, Decimal(0)) - taken
-        left.append(original.amount - taken)
-    return left
-
-
-# --- payouts ----------------------------------------------------------------------------------------------------
-
-
-def payable_accounts(threshold: Decimal):
-    return (
-        Account.objects.filter(kind__in=(Account.OPERATOR, Account.CONTRIBUTOR))
-        .annotate(balance=Sum("postings__amount"))
-        .filter(balance__gte=threshold)
-        .order_by("pk")
-    )
-
-
-def pay_out(*, account_id: int, threshold: Decimal, currency: str) -> Payout | None:
-    """Pay out an account's whole balance when it reaches the threshold: the balance is read under the account's
-    row lock, so a payout never exceeds it and two runs never pay the same money twice."""
-    from marketplace.payments import stripe_gateway
-
-    with transaction.atomic():
-        account = Account.objects.select_for_update().get(pk=account_id)
-        amount = balance(account)
-        if amount < threshold or amount <= 0:
-            return None
-        method = Payout.STRIPE if account.paid_by_stripe and stripe_gateway.is_configured() else Payout.MANUAL
-        payout = Payout.objects.create(account=account, amount=amount, currency=currency, method=method)
-        _book(
-            reference=f"payout:{payout.pk}", kind=JournalEntry.PAYOUT, amount=amount,
-            postings=[Posting(account=account, amount=-amount),
-                      Posting(account=shared_account(Account.CLEARING), amount=amount)],
-            memo=f"Payout {payout.pk} to {account.name}",
-        )  # fmt: skip
-        if method == Payout.STRIPE:
-            from marketplace.revenue.tasks import transfer_payout_task
-
-            transaction.on_commit(lambda: transfer_payout_task.delay(payout_id=payout.pk), robust=True)
-    return payout
-
-
-def run_payouts(*, currency: str | None = None) -> list[Payout]:
-    threshold = current_policy().payout_threshold
-    currency = currency or settings.OSCAR_DEFAULT_CURRENCY  # the ledger holds one currency, the shop's
-    payouts = []
-    for account_id in payable_accounts(threshold).values_list("pk", flat=True):
-        payout = pay_out(account_id=account_id, threshold=threshold, currency=currency)
-        if payout:
-            payouts.append(payout)
-    return payouts
-
-
-def transfer_payout(*, payout_id: int) -> str:
-    """Send a Stripe payout to the connected account, once: the key is our payout's id."""
-    from marketplace.payments import stripe_gateway
-
-    payout = Payout.objects.select_related("account").get(pk=payout_id)
-    if payout.method != Payout.STRIPE or payout.status != Payout.PENDING or payout.stripe_transfer_id:
-        return "nothing to transfer"
-    if not payout.account.paid_by_stripe:  # Stripe disabled the account since the run: staff pay it by hand
-        Payout.objects.filter(pk=payout.pk, status=Payout.PENDING, stripe_transfer_id="").update(method=Payout.MANUAL)
-        return "paid by hand: the connected account cannot receive transfers"
-    transfer = stripe_gateway.create_transfer(
-        amount=payout.amount, currency=payout.currency, destination=payout.account.stripe_account_id,
-        payout_id=payout.pk, idempotency_key=payout.idempotency_key,
-    )  # fmt: skip
-    Payout.objects.filter(pk=payout.pk, status=Payout.PENDING).update(
-        stripe_transfer_id=transfer["id"], status=Payout.PAID, date_settled=timezone.now()
-    )
-    logger.info("payout %s transferred %s %s to %s", payout.pk, payout.amount, payout.currency, transfer["id"],
-                extra={"event": "payout_transferred", "payout": payout.pk, "amount": str(payout.amount),
-                       "currency": payout.currency})  # fmt: skip
-    return "transferred"
-
-
-@transaction.atomic
-def settle_manual_payout(*, payout_id: int, actor, reference: str) -> Payout:
-    payout = Payout.objects.select_for_update().get(pk=payout_id)
-    if not actor.is_staff:
-        raise ValidationError("Only staff settle payouts.")
-    if payout.status == Payout.PENDING and payout.method == Payout.MANUAL:
-        payout.status, payout.settled_by, payout.date_settled = Payout.PAID, actor, timezone.now()
-        payout.reference = reference.strip()[:128]
-        payout.save(update_fields=["status", "settled_by", "date_settled", "reference"])
-    return payout
 
 
 def set_policy(*, actor, **values) -> AllocationPolicy:
@@ -479,13 +327,3 @@ def set_policy(*, actor, **values) -> AllocationPolicy:
     policy.full_clean()
     policy.save()
     return policy
-
-
-@transaction.atomic
-def set_payout_details(*, partner_id: int, holder: str, details: str) -> Account:
-    """Where the operator is paid by hand: its own account holder and bank details, on its own ledger account."""
-    account = Account.objects.select_for_update().get(pk=operator_account(partner_id).pk)
-    account.payout_holder, account.payout_details = holder, details
-    account.payout_details_updated = timezone.now()
-    account.save(update_fields=["payout_holder", "payout_details", "payout_details_updated"])
-    return account

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from oscar.core.loading import get_model
 
+from marketplace.money import cents
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
-from marketplace.revenue.selectors import cents
 
 PaymentEvent = get_model("order", "PaymentEvent")
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from marketplace.accounts.access import staff_permission_required
 from marketplace.accounts.security import allow_stripe
 from marketplace.revenue import charts, connect, selectors, services
+from marketplace.revenue import payouts as paying
 from marketplace.revenue.forms import PayoutDetailsForm, PolicyForm, SettlePayoutForm
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
 
@@ -120,7 +121,7 @@ def payout_details(request):
     if not form.is_valid():
         messages.error(request, _("Your bank details were not saved: see the form below."))
         return _operator_page(request, storefront, account, payout_form=form)
-    services.set_payout_details(partner_id=storefront.partner_id, holder=form.cleaned_data["holder"],
+    paying.set_payout_details(partner_id=storefront.partner_id, holder=form.cleaned_data["holder"],
                                 details=form.cleaned_data["details"])  # fmt: skip
     messages.success(request, _("Bank details saved: payouts by hand go there from now on."))
     return redirect("revenue:operator")
@@ -261,7 +262,7 @@ def settle_payout(request, pk):
         messages.error(request, _("Give the payment's reference to mark payout %(pk)s as paid.") % {"pk": payout.pk})
     else:
         try:
-            services.settle_manual_payout(payout_id=payout.pk, actor=request.user,
+            paying.settle_manual_payout(payout_id=payout.pk, actor=request.user,
                                           reference=form.cleaned_data["reference"])  # fmt: skip
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -1,7 +1,7 @@
 """Catalogue browsing and search, served from indexed ORM queries instead of Haystack.
 
 Stock Oscar 4.2 browses through the search engine and loads each product with several queries; here every
-listing is one selector (``catalog.selectors.browsable_products``) with its joins and prefetches.
+listing is one selector (``marketplace.browse.selectors.browsable_products``) with its joins and prefetches.
 """
 
 import hashlib
@@ -21,6 +21,7 @@ from oscar.core.loading import get_class
 
 from catalog import selectors
 from catalog.models import Category
+from marketplace.browse import selectors as browse_selectors
 from marketplace.ops import pagecache
 from marketplace.ops.pagecache import anonymous_page
 
@@ -75,7 +76,7 @@ class CatalogueView(ListView):
         return {"query": data.get("q", ""), "sort_by": data.get("sort_by", ""), "level": data.get("level")}
 
     def get_queryset(self):
-        return selectors.browsable_products(**self.get_filters())
+        return browse_selectors.browsable_products(**self.get_filters())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

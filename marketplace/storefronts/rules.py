@@ -19,7 +19,7 @@ def offer_is_live(stockrecord) -> bool:
     product = stockrecord.product
     if product.level == 3 and product.design_id:
         # A licence stays on sale only while its operator holds the design's mark (expiry, revocation). Lists
-        # annotate it (catalog.selectors.listing_offers) instead of asking once per offer.
+        # annotate it (marketplace.browse.selectors.listing_offers) instead of asking once per offer.
         if hasattr(stockrecord, "holds_mark"):
             return stockrecord.holds_mark
         from certification.marks import holds_mark

@@ -107,8 +107,7 @@ def test_a_part_refunded_in_full_cannot_be_shipped(two_operators, django_capture
 
     from django.core.exceptions import ValidationError
 
-    from marketplace.fulfilment import services
-    from marketplace.payments import refunds
+    from marketplace.fulfilment import refunds, services
 
     order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)

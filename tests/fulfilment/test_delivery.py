@@ -170,7 +170,7 @@ def test_the_order_page_gives_the_download_and_a_full_refund_closes_it(
 ):
     from decimal import Decimal
 
-    from marketplace.payments import refunds
+    from marketplace.fulfilment import refunds
 
     shopper = Client()
     shopper.force_login(factories.UserFactory(email="reader@example.com"))

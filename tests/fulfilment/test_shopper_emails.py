@@ -9,11 +9,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from marketplace.fulfilment import refunds
 from marketplace.fulfilment import services as fulfilment
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.notifications.models import OrderEmail
 from marketplace.notifications.services import EVENTS
-from marketplace.payments import refunds
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from marketplace.fulfilment import refunds as part_refunds
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.payments import refunds, stripe_gateway
 from marketplace.payments.models import Refund
@@ -36,7 +37,7 @@ def _part(order, store):
 
 
 def _refund_url(part):
-    return reverse("payments:refund-part", kwargs={"pk": part.pk})
+    return reverse("fulfilment:refund-part", kwargs={"pk": part.pk})
 
 
 def test_an_operator_refunds_part_of_its_own_line_and_the_other_operator_is_untouched(
@@ -68,8 +69,8 @@ def test_an_operator_refunds_part_of_its_own_line_and_the_other_operator_is_unto
     assert {p.line_id for p in reversed_} == {printer_line.pk}
     assert Posting.objects.filter(partner=two_operators["lyon"].partner).count() == lyon_before
     assert ledger_total() == 0
-    assert refunds.refundable_by_line(berlin) == {printer_line.pk: Decimal("800.00")}
-    assert set(refunds.refundable_by_line(lyon).values()) == {Decimal("1400.00")}
+    assert part_refunds.refundable_by_line(berlin) == {printer_line.pk: Decimal("800.00")}
+    assert set(part_refunds.refundable_by_line(lyon).values()) == {Decimal("1400.00")}
 
     other = client.post(_refund_url(lyon), {"reason": "not mine"})
     assert other.status_code == 404  # another operator's part does not exist for Berlin
@@ -237,5 +238,5 @@ def test_a_card_refund_waiting_for_stripe_holds_its_amount_back(paid_order, two_
                                     amount=Decimal("600.00"), reason="Sent to Stripe", status=Refund.PENDING)
     RefundLine.objects.create(refund=waiting, line=line, amount=Decimal("600.00"))
     with pytest.raises(ValidationError, match=r"At most \$300.00 is left to refund on that line"):
-        refunds.request_refund(part_id=berlin.pk, actor=two_operators["berlin"].operator,
+        part_refunds.request_refund(part_id=berlin.pk, actor=two_operators["berlin"].operator,
                                amounts={line.pk: Decimal("400.00")}, reason="Again")  # fmt: skip

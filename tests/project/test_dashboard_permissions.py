@@ -154,7 +154,7 @@ KWARG_OBJECTS = [
     ("storefronts:staff-decide-tier", "pk", "tierapplication"), ("storefronts:staff-decide", "pk", "storefront"),
     ("certification:application", "*", "application"), ("certification:review-contribution", "*", "contribution"),
     ("certification:review-result", "*", "result"), ("payments:confirm-offline", "*", "number"),
-    ("payments:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
+    ("fulfilment:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
     ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"),
     ("revenue:settle-payout", "*", "payout"),
 ]  # fmt: skip
@@ -198,7 +198,7 @@ OPERATOR_PAGES = {
 # Our own staff pages, each asking the model permission a Django admin would ask for what it writes or reads; the
 # operators' forms among them take no permission from an operator acting on its own part of an order.
 OUR_STAFF_PERMISSIONS = {
-    "payments:confirm-offline": ["order.change_order"], "payments:refund-part": ["marketplace_payments.add_refund"],
+    "payments:confirm-offline": ["order.change_order"], "fulfilment:refund-part": ["marketplace_payments.add_refund"],
     "fulfilment:part-status": ["fulfilment.change_operatororder"],
     "storefronts:staff-list": ["storefronts.view_storefront"],
     "storefronts:staff-decide": ["storefronts.change_storefront"],
@@ -211,7 +211,7 @@ OUR_PAGES = {
     "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
     "revenue:payout-details": OPERATORS, "revenue:statement": OPERATORS, "revenue:stripe-connect": OPERATORS,
     "revenue:stripe-return": OPERATORS, "revenue:stripe-refresh": OPERATORS,
-    "payments:refund-part": OPERATORS | {STAFF}, "payments:confirm-offline": OPERATORS | {STAFF},
+    "fulfilment:refund-part": OPERATORS | {STAFF}, "payments:confirm-offline": OPERATORS | {STAFF},
     "fulfilment:part-status": OPERATORS | {STAFF},
     "storefronts:staff-list": {STAFF}, "storefronts:staff-decide": {STAFF},
     "storefronts:staff-decide-tier": {STAFF}, "revenue:staff": {STAFF}, "revenue:staff-account": {STAFF},
@@ -242,7 +242,7 @@ POST_ONLY = {
     "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details", "revenue:stripe-connect",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
-POST_FIRST = {"storefronts:apply-tier", "payments:refund-part", "payments:confirm-offline", "fulfilment:part-status",
+POST_FIRST = {"storefronts:apply-tier", "fulfilment:refund-part", "payments:confirm-offline", "fulfilment:part-status",
               "revenue:payout-details", "revenue:stripe-connect"}  # fmt: skip
 GET_ANSWERS = {
     ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
@@ -261,10 +261,10 @@ REFUSALS = {
     "storefronts:dashboard": 404, "storefronts:apply-tier": 404, "revenue:operator": 404,
     "revenue:payout-details": 404, "revenue:statement": 404,  # your bank details and statement: you have none
     "revenue:stripe-connect": 404, "revenue:stripe-return": 404, "revenue:stripe-refresh": 404,  # nor a Stripe account
-    "payments:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
+    "fulfilment:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
     # staff see every part, and are told which permission they lack
-    ("payments:refund-part", PLAIN_STAFF): 403, ("payments:confirm-offline", PLAIN_STAFF): 403,
+    ("fulfilment:refund-part", PLAIN_STAFF): 403, ("payments:confirm-offline", PLAIN_STAFF): 403,
     ("fulfilment:part-status", PLAIN_STAFF): 403,
 }  # fmt: skip
 # The pages whose POST destroys or changes what others rely on: posted by everyone who may not use them.

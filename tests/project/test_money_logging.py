@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from pythonjsonlogger.json import JsonFormatter
 
+from marketplace.fulfilment import refunds
 from marketplace.fulfilment.models import OperatorOrder
-from marketplace.payments import refunds
 from tests import factories
 from tests.project.test_deploy import production_process
 

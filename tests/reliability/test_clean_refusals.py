@@ -59,7 +59,7 @@ def test_twenty_refunds_of_one_order_at_once_answer_cleanly_and_never_give_back_
         client = Client()
         client.force_login(staff if index % 4 < 2 else store.operator)
         data = {f"amount_{line.pk}": "150.00", "reason": f"Refund {index}"}
-        posts.append((client, reverse("payments:refund-part", kwargs={"pk": part.pk}), data))
+        posts.append((client, reverse("fulfilment:refund-part", kwargs={"pk": part.pk}), data))
 
     # when staff and both operators send twenty refunds of 150.00 at once (1,500.00 asked of each part)
     answers = _refund_at_once(posts)
@@ -102,7 +102,7 @@ def test_a_refund_chosen_as_a_deadlock_victim_is_retried(two_operators, django_c
     client = Client()
     client.force_login(two_operators["berlin"].operator)
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.post(reverse("payments:refund-part", kwargs={"pk": part.pk}),
+        page = client.post(reverse("fulfilment:refund-part", kwargs={"pk": part.pk}),
                            {f"amount_{line.pk}": "100.00", "reason": "Scratched"}, follow=True)  # fmt: skip
 
     assert page.status_code == 200 and "Refunded $100.00" in page.content.decode()
@@ -127,7 +127,7 @@ def test_a_refund_still_deadlocked_after_its_retries_is_explained(two_operators,
     monkeypatch.setattr(refunds, "_settle", always_deadlocked)
     client = Client()
     client.force_login(two_operators["berlin"].operator)
-    page = client.post(reverse("payments:refund-part", kwargs={"pk": part.pk}),
+    page = client.post(reverse("fulfilment:refund-part", kwargs={"pk": part.pk}),
                        {f"amount_{line.pk}": "100.00", "reason": "Scratched"}, follow=True)  # fmt: skip
 
     assert page.status_code == 200 and "please refund again" in page.content.decode()
@@ -142,7 +142,7 @@ def test_a_refund_reason_with_a_nul_is_explained(two_operators, django_capture_o
     client = Client()
     client.force_login(two_operators["berlin"].operator)
 
-    page = client.post(reverse("payments:refund-part", kwargs={"pk": OperatorOrder.objects.get(order=order).pk}),
+    page = client.post(reverse("fulfilment:refund-part", kwargs={"pk": OperatorOrder.objects.get(order=order).pk}),
                        {f"amount_{line.pk}": "1.00", "reason": "Broken\x00"}, follow=True)  # fmt: skip
 
     assert page.status_code == 200 and "The reason cannot hold a NUL character." in page.content.decode()
@@ -319,7 +319,7 @@ def test_a_refund_of_hostile_amounts_is_explained_on_the_order_page(paid_printer
     client = Client(raise_request_exception=False)
     client.force_login(paid_printer["operator"])
 
-    page = client.post(reverse("payments:refund-part", kwargs={"pk": paid_printer["part"].pk}),
+    page = client.post(reverse("fulfilment:refund-part", kwargs={"pk": paid_printer["part"].pk}),
                        {**data, "reason": "Broken"}, follow=True)  # fmt: skip
 
     assert page.status_code == 200 and message in _page_messages(page), _page_messages(page)
@@ -332,7 +332,7 @@ def test_a_form_django_cannot_read_is_a_400_in_the_shops_layout(paid_printer):
     client.force_login(paid_printer["operator"])
 
     # a field name longer than Django's multipart parser reads (its part headers are limited)
-    page = client.post(reverse("payments:refund-part", kwargs={"pk": paid_printer["part"].pk}),
+    page = client.post(reverse("fulfilment:refund-part", kwargs={"pk": paid_printer["part"].pk}),
                        {"amount_" + "9" * 5000: "1.00", "reason": "Broken"})  # fmt: skip
 
     assert page.status_code == 400

@@ -192,7 +192,7 @@ def test_refund_amounts_never_fail(shop, paid_part, amount, shipping, reason):
     line = shop["order"].lines.get()
     data = {f"amount_{line.pk}": _clean(amount), "shipping_amount": _clean(shipping), "reason": _clean(reason)}
     with shop["capture"](execute=True):
-        assert operator.post(reverse("payments:refund-part", kwargs={"pk": paid_part.pk}), data).status_code < 500
+        assert operator.post(reverse("fulfilment:refund-part", kwargs={"pk": paid_part.pk}), data).status_code < 500
 
 
 @FUZZ

@@ -60,7 +60,7 @@ def test_payment_intents_and_refunds_carry_the_key_of_a_record_stored_before_the
     staff = Client()
     staff.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
     with capture(execute=True):
-        staff.post(reverse("payments:refund-part", kwargs={"pk": part.pk}),
+        staff.post(reverse("fulfilment:refund-part", kwargs={"pk": part.pk}),
                    {f"amount_{order.lines.get().pk}": "10.00", "reason": "Scratch"})  # fmt: skip
     refund = Refund.objects.get()
 

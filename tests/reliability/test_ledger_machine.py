@@ -22,9 +22,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from oscar.core.loading import get_model
 
 from marketplace.fulfilment.models import OperatorOrder
+from marketplace.fulfilment.refunds import request_refund
+from marketplace.money import cents
 from marketplace.payments.models import Refund
-from marketplace.payments.refunds import request_refund
 from marketplace.payments.services import confirm_offline_payment
+from marketplace.revenue import payouts as paying
 from marketplace.revenue import selectors, services, verification
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
 from marketplace.revenue.tasks import allocate_payment_task, reverse_refund_task
@@ -116,7 +118,7 @@ class Model:
 
 
 def _ledger_balances() -> dict[tuple, Decimal]:
-    return {_key(account): selectors.cents(account.balance) for account in selectors.accounts_with_balances()}
+    return {_key(account): cents(account.balance) for account in selectors.accounts_with_balances()}
 
 
 def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, staff):
@@ -186,7 +188,7 @@ def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, st
             if not parts:
                 return
             part = parts[index % len(parts)]
-            from marketplace.payments.refunds import refundable_shipping
+            from marketplace.fulfilment.refunds import refundable_shipping
 
             left = refundable_shipping(part)
             if left:
@@ -216,7 +218,7 @@ def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, st
         def run_the_payouts(self):
             threshold = selectors.current_policy().payout_threshold
             expected = self.model.payouts(threshold)
-            made = self._run_on_commit(services.run_payouts)
+            made = self._run_on_commit(paying.run_payouts)
             assert sorted((_key(payout.account), payout.amount) for payout in made) == expected
             run["payouts"] += len(made)
 
@@ -248,17 +250,17 @@ def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, st
                 entry = JournalEntry.objects.get(reference=f"payment:{event.pk}")
                 assert entry.amount == event.amount == event.order.total_incl_tax
                 postings = entry.postings.exclude(account__kind=Account.CLEARING)
-                assert selectors.cents(postings.aggregate(total=Sum("amount"))["total"]) == event.amount
+                assert cents(postings.aggregate(total=Sum("amount"))["total"]) == event.amount
                 assert not postings.filter(amount__lt=0).exists()
             assert services.unallocated_payment_ids() == []
 
         @invariant()
         def refunds_never_exceed_captures(self):
             for order in self.paid + self.pending:
-                captured = selectors.cents(order.payment_events.filter(event_type__code="paid")
+                captured = cents(order.payment_events.filter(event_type__code="paid")
                                            .aggregate(total=Sum("amount"))["total"])  # fmt: skip
-                refunded = selectors.cents(order.refunds.aggregate(total=Sum("amount"))["total"])
-                reversed_ = selectors.cents(
+                refunded = cents(order.refunds.aggregate(total=Sum("amount"))["total"])
+                reversed_ = cents(
                     Posting.objects.filter(
                         entry__order=order, entry__kind=JournalEntry.REFUND, account__kind=Account.CLEARING
                     ).aggregate(total=Sum("amount"))["total"]
@@ -274,7 +276,7 @@ def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, st
                 assert payout.amount > 0
             for key, paid_out in self.model.paid_out.items():
                 if paid_out:
-                    earned = selectors.cents(
+                    earned = cents(
                         Posting.objects.filter(entry__kind=JournalEntry.ALLOCATION, account__kind=key[0],
                                                **{"account__partner_id" if key[0] == Account.OPERATOR
                                                   else "account__user_id": key[1]}).aggregate(t=Sum("amount"))["t"]

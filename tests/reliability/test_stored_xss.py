@@ -282,7 +282,7 @@ def _write_everywhere(shop, text, clients):
         OperatorOrder.objects.filter(pk=part.pk).update(carrier=text[:64], tracking_number=text[:64])
     line = order.lines.get()
     with shop["capture"](execute=True):
-        operator.post(reverse("payments:refund-part", kwargs={"pk": part.pk}),
+        operator.post(reverse("fulfilment:refund-part", kwargs={"pk": part.pk}),
                       {f"amount_{line.pk}": "0.01", "reason": text})  # fmt: skip
     staff.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
                {"order_action": "save_note", "message": text})  # fmt: skip

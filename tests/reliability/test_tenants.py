@@ -43,7 +43,7 @@ ACCESS = {
     "certification:queue": CERTIFIER, "certification:application": CERTIFIER,
     "certification:review-contribution": CERTIFIER, "certification:review-result": CERTIFIER,
     "payments:stripe-webhook": WEBHOOK, "payments:stripe-return": PUBLIC,  # the order's verification hash is the key
-    "payments:refund-part": OPERATOR, "payments:confirm-offline": OPERATOR,
+    "fulfilment:refund-part": OPERATOR, "payments:confirm-offline": OPERATOR,
     "revenue:campus-fund": PUBLIC, "revenue:campus-fund-csv": PUBLIC, "revenue:royalties": SIGNED_IN,
     "revenue:operator": OPERATOR, "revenue:staff": STAFF, "revenue:staff-account": STAFF,
     "revenue:settle-payout": STAFF, "revenue:policy": STAFF,

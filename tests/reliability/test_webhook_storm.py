@@ -16,8 +16,9 @@ from django.db import connection, transaction
 from django.test import Client
 from oscar.core.loading import get_model
 
+from marketplace.fulfilment import refunds as part_refunds
 from marketplace.fulfilment.models import OperatorOrder
-from marketplace.payments import refunds, services
+from marketplace.payments import services
 from marketplace.payments.models import Refund, WebhookEvent
 from marketplace.revenue.models import JournalEntry
 from tests import factories
@@ -101,7 +102,7 @@ def build_world(shop, capture, staff, *, orders=24):
             part = OperatorOrder.objects.filter(order=order).first()
             line = order.lines.filter(partner=part.partner).first()
             # The task that would send it to Stripe is never run: Stripe's events alone settle it.
-            refund = refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: Decimal("123.45")},
+            refund = part_refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: Decimal("123.45")},
                                             reason="Storm test")  # fmt: skip
             events.append(_refund_event(event_id(), "refund.created", refund, "pending"))
             if kind == "refund_ok":

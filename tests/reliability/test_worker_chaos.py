@@ -25,9 +25,9 @@ from oscar.core.loading import get_model
 
 from marketplace.celery import app as celery_app
 from marketplace.fulfilment.models import LineFulfilment, OperatorOrder
+from marketplace.fulfilment.refunds import request_refund
 from marketplace.fulfilment.tasks import fulfil_missed_lines_task
 from marketplace.models import FailedTask
-from marketplace.payments.refunds import request_refund
 from marketplace.payments.services import confirm_offline_payment
 from marketplace.revenue import selectors, services, verification
 from marketplace.revenue.models import JournalEntry

@@ -96,7 +96,7 @@ def pay(staff, django_capture_on_commit_callbacks):
 def refund(staff, django_capture_on_commit_callbacks):
     """Staff refund part of one operator's part of an order by bank transfer; the reversal runs on commit."""
     from marketplace.fulfilment.models import OperatorOrder
-    from marketplace.payments.refunds import request_refund
+    from marketplace.fulfilment.refunds import request_refund
 
     def refund(order, partner, amounts: dict, shipping_amount=Decimal("0.00")):
         part = OperatorOrder.objects.get(order=order, partner=partner)

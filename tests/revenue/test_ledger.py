@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oscar.core.loading import get_model
 
+from marketplace.money import cents
 from marketplace.payments.models import Refund
+from marketplace.revenue import payouts as paying
 from marketplace.revenue import selectors, services
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
 from marketplace.revenue.tasks import allocate_missed_payments_task, allocate_payment_task
@@ -45,16 +47,16 @@ def _who(account: Account) -> str:
 
 def _by_account(postings) -> dict[str, Decimal]:
     totals = postings.values("account").annotate(total=Sum("amount"))
-    return {_who(Account.objects.get(pk=row["account"])): selectors.cents(row["total"]) for row in totals}
+    return {_who(Account.objects.get(pk=row["account"])): cents(row["total"]) for row in totals}
 
 
 def _sum(postings) -> Decimal:
-    return selectors.cents(postings.aggregate(total=Sum("amount"))["total"])
+    return cents(postings.aggregate(total=Sum("amount"))["total"])
 
 
 def _net_by_account_of(line) -> set[Decimal]:
     totals = Posting.objects.filter(line=line).values("account").annotate(total=Sum("amount"))
-    return {selectors.cents(row["total"]) for row in totals}
+    return {cents(row["total"]) for row in totals}
 
 
 def test_an_order_from_three_operators_paid_by_bank_transfer_books_one_balanced_allocation(shop, place_order, pay):
@@ -223,14 +225,14 @@ def test_an_operator_balance_goes_negative_only_through_a_refund_after_a_payout(
 
     second = place_order({printer: 1})
     pay(second)
-    [payout] = [payout for payout in services.run_payouts() if payout.account == _operator(berlin)]
+    [payout] = [payout for payout in paying.run_payouts() if payout.account == _operator(berlin)]
     assert payout.amount == Decimal("808.00")
     assert selectors.balance(_operator(berlin)) == 0
 
     # the shopper returns part of the second printer after the money went out: the operator owes it
     refund(second, berlin.partner, {_line(second, berlin).pk: Decimal("300.00")})
     assert selectors.balance(_operator(berlin)) == Decimal("-261.00")
-    assert not [payout for payout in services.run_payouts() if payout.account == _operator(berlin)]
+    assert not [payout for payout in paying.run_payouts() if payout.account == _operator(berlin)]
     assert selectors.ledger_total() == 0
 
 
@@ -239,7 +241,7 @@ def test_run_payouts_pays_each_balance_above_the_threshold_once_and_never_more_t
     pay(place_order(_three_operators(shop)))
     before = {account: selectors.balance(account) for account in Account.objects.all()}
 
-    payouts = services.run_payouts()
+    payouts = paying.run_payouts()
 
     assert sorted((_who(payout.account), payout.amount) for payout in payouts) == [
         ("Berlin Fab", Decimal("795.50")), ("Lyon Fab", Decimal("1190.00")), ("Nairobi Fab", Decimal("358.00")),
@@ -254,11 +256,11 @@ def test_run_payouts_pays_each_balance_above_the_threshold_once_and_never_more_t
     assert selectors.balance(Account.objects.get(user=alice)) == Decimal("13.50")
     assert selectors.balance(Account.objects.get(kind=Account.CAMPUS_FUND)) == Decimal("215.00")
 
-    assert services.run_payouts() == []
+    assert paying.run_payouts() == []
     assert Payout.objects.count() == 3
 
     pay(place_order({shop["offers"]["berlin-printer"]: 1}))
-    again = services.run_payouts()
+    again = paying.run_payouts()
     assert sorted((_who(payout.account), payout.amount) for payout in again) == [
         ("Berlin Fab", Decimal("795.50")),
         ("alice@example.com", Decimal("27.00")),  # two printers' royalties together reach the threshold
@@ -294,7 +296,7 @@ def scenarios(draw):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios())
 def test_any_orders_refunds_and_payouts_keep_every_entry_whole(shop, place_order, pay, refund, staff, scenario):
-    from marketplace.payments.refunds import refundable_by_line, refundable_shipping
+    from marketplace.fulfilment.refunds import refundable_by_line, refundable_shipping
 
     with transaction.atomic():  # each example starts from the same shop
         # given the shop's percentages and prices
@@ -321,7 +323,7 @@ def test_any_orders_refunds_and_payouts_keep_every_entry_whole(shop, place_order
 
         def payouts() -> set[int]:
             balances = {account.pk: selectors.balance(account) for account in Account.objects.all()}
-            paid = services.run_payouts()
+            paid = paying.run_payouts()
             for payout in paid:
                 assert 0 < payout.amount <= balances[payout.account_id]
                 checked_payouts.append(payout.pk)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.revenue import charts, selectors, services
+from marketplace.revenue import charts, selectors
+from marketplace.revenue import payouts as paying
 from marketplace.revenue.models import Account, AllocationPolicy, Payout
 from tests import factories
 from tests.checkout.test_checkout import ADDRESS
@@ -213,9 +214,9 @@ def test_a_negative_balance_is_shown_plainly(
 ):
     # given Berlin's balance was paid out, then the printer is refunded in full
     from marketplace.fulfilment.models import OperatorOrder
-    from marketplace.payments.refunds import request_refund
+    from marketplace.fulfilment.refunds import request_refund
 
-    services.run_payouts()
+    paying.run_payouts()
     part = OperatorOrder.objects.get(order=paid_order, partner=shop["berlin"].partner)
     line = paid_order.lines.get(partner=shop["berlin"].partner)
     with django_capture_on_commit_callbacks(execute=True):
@@ -254,7 +255,7 @@ def test_royalties_page_without_royalties_says_so(client):
 
 
 def test_staff_settle_a_manual_payout(client, shop, paid_order, staff_member):
-    payouts = services.run_payouts()
+    payouts = paying.run_payouts()
     payout = next(payout for payout in payouts if payout.account.partner_id == shop["berlin"].partner_id)
     assert payout.method == Payout.MANUAL and payout.status == Payout.PENDING
     client.force_login(staff_member)
@@ -312,7 +313,7 @@ def test_bad_policy_input_shows_an_error_and_saves_nothing(client, staff_member,
 
 
 def test_non_staff_cannot_settle_payouts_or_change_the_policy(client, shop, paid_order):
-    payout, policies = services.run_payouts()[0], AllocationPolicy.objects.count()
+    payout, policies = paying.run_payouts()[0], AllocationPolicy.objects.count()
     settle = reverse("revenue:settle-payout", kwargs={"pk": payout.pk})
     assert client.post(settle, {"reference": "x"}).status_code == 302  # anonymous: to sign in
     assert client.post(POLICY_URL, GOOD_POLICY).status_code == 302

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from marketplace.payments.models import WebhookEvent
-from marketplace.revenue import services
+from marketplace.revenue import payouts as paying
 from marketplace.revenue.models import Account, Payout
 from tests import factories
 from tests.recorded_stripe import recorded
@@ -98,7 +98,7 @@ def test_back_from_an_unfinished_onboarding_the_page_says_what_stripe_needs_and_
                                capture=django_capture_on_commit_callbacks)  # fmt: skip
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        [payout] = [p for p in services.run_payouts() if p.account_id == _account(store).pk]
+        [payout] = [p for p in paying.run_payouts() if p.account_id == _account(store).pk]
     assert payout.method == Payout.MANUAL and "POST /v1/transfers" not in recorded_stripe.paths()
 
 
@@ -123,7 +123,7 @@ def test_account_updated_is_stored_once_and_turns_payouts_to_stripe(
                                capture=django_capture_on_commit_callbacks)  # fmt: skip
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        [payout] = [p for p in services.run_payouts() if p.account_id == _account(store).pk]
+        [payout] = [p for p in paying.run_payouts() if p.account_id == _account(store).pk]
     payout.refresh_from_db()
     assert (payout.method, payout.status) == (Payout.STRIPE, Payout.PAID)
     transfer = next(sent for sent in recorded_stripe.requests if sent["path"] == "/v1/transfers")
@@ -155,12 +155,12 @@ def test_a_payout_to_an_account_stripe_disabled_since_goes_to_staff_by_hand(
                                capture=django_capture_on_commit_callbacks)  # fmt: skip
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=False):  # the payout is made; its transfer task not yet run
-        [payout] = [p for p in services.run_payouts() if p.account_id == _account(store).pk]
+        [payout] = [p for p in paying.run_payouts() if p.account_id == _account(store).pk]
     assert payout.method == Payout.STRIPE
     _deliver(_account_updated("evt_1QConnectDisabled", "account_created", created=int(time.time()) + 1),
              django_capture_on_commit_callbacks)  # fmt: skip
 
-    outcome = services.transfer_payout(payout_id=payout.pk)
+    outcome = paying.transfer_payout(payout_id=payout.pk)
     assert outcome == "paid by hand: the connected account cannot receive transfers"
     payout.refresh_from_db()
     assert (payout.method, payout.status) == (Payout.MANUAL, Payout.PENDING)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.revenue import services
+from marketplace.revenue import payouts as paying
 from marketplace.revenue.models import Payout
 from marketplace.revenue.selectors import balance
 from tests import factories
@@ -28,9 +28,9 @@ def test_a_connected_operator_is_paid_out_by_one_stripe_transfer(
     assert owed > Decimal("25.00")
 
     with django_capture_on_commit_callbacks(execute=True):
-        [payout] = [p for p in services.run_payouts() if p.account_id == account.pk]
+        [payout] = [p for p in paying.run_payouts() if p.account_id == account.pk]
     with django_capture_on_commit_callbacks(execute=True):
-        assert [p for p in services.run_payouts() if p.account_id == account.pk] == []  # nothing left to pay
+        assert [p for p in paying.run_payouts() if p.account_id == account.pk] == []  # nothing left to pay
     payout.refresh_from_db()
     assert (payout.method, payout.status, payout.amount) == (Payout.STRIPE, Payout.PAID, owed)
     assert payout.stripe_transfer_id == "tr_1QRecordedTransfer01"
@@ -39,7 +39,7 @@ def test_a_connected_operator_is_paid_out_by_one_stripe_transfer(
     [sent] = recorded_stripe.requests
     assert sent["path"] == "/v1/transfers" and sent["idempotency_key"] == f"oss-payout-{payout.pk}"
     assert sent["form"]["amount"] == str(int(owed * 100)) and sent["form"]["destination"] == "acct_1QRecordedOperator"
-    assert services.transfer_payout(payout_id=payout.pk) == "nothing to transfer"  # a retried task sends nothing
+    assert paying.transfer_payout(payout_id=payout.pk) == "nothing to transfer"  # a retried task sends nothing
     assert len(recorded_stripe.requests) == 1
 
 
@@ -49,6 +49,6 @@ def test_without_a_connected_account_the_payout_waits_for_staff(
     order = factories.checkout([two_operators["printer"]], capture=django_capture_on_commit_callbacks)
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        payouts = services.run_payouts()
+        payouts = paying.run_payouts()
     assert payouts and all(p.method == Payout.MANUAL and p.status == Payout.PENDING for p in payouts)
     assert recorded_stripe.requests == []

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from marketplace.checkout.selectors import transfer_email
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE
 from marketplace.fulfilment.models import OperatorOrder, OperatorOrderEvent
 from marketplace.notifications import services as notifications
@@ -61,6 +62,7 @@ def remind_and_cancel(*, now: datetime.datetime | None = None) -> dict:
     due = waiting_for_transfer().filter(date_placed__lte=remind_before, date_placed__gt=cancel_before)
     reminded = [
         order_id for order_id in due.exclude(shopper_emails__code="PAYMENT_REMINDER").values_list("pk", flat=True)
-        if notifications.send(order_id=order_id, code="PAYMENT_REMINDER", key=f"reminder:{order_id}")
+        if notifications.send(order_id=order_id, code="PAYMENT_REMINDER", key=f"reminder:{order_id}",
+                              **transfer_email(order_id))
     ]  # fmt: skip
     return {"cancelled": cancelled, "reminded": reminded}

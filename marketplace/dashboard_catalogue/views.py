@@ -11,7 +11,8 @@ from django.views.generic import CreateView, ListView
 from oscar.apps.dashboard.catalogue import views as oscar_views
 
 from catalog import licences, selectors, services
-from catalog.dashboard.forms import (
+from catalog.models import Design
+from marketplace.dashboard_catalogue.forms import (
     BaseLicenceTermsFormSet,
     BillOfMaterialsFormSet,
     DesignDocumentFormSet,
@@ -20,7 +21,6 @@ from catalog.dashboard.forms import (
     ProductForm,
     StockRecordFormSet,
 )
-from catalog.models import Design
 from tiers import rules as tier_rules
 from tiers import services as tier_services
 

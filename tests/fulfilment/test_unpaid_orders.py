@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from marketplace.fulfilment import unpaid
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.notifications.services import order_path
-from marketplace.payments import unpaid
 from tests import factories
 
 Order = get_model("order", "Order")

@@ -10,7 +10,7 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
     wired here explicitly instead of through ``get_class``.
     """
 
-    name = "catalog.dashboard"
+    name = "marketplace.dashboard_catalogue"
 
     def configure_permissions(self):
         super().configure_permissions()
@@ -31,7 +31,7 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
     def ready(self):
         super().ready()
-        from catalog.dashboard import views
+        from marketplace.dashboard_catalogue import views
 
         self.product_createupdate_view = views.ProductCreateUpdateView
         self.product_lookup_view = views.ProductLookupView

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from marketplace.browse import views
 
 app_name = "designs"
 

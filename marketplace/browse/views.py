@@ -9,10 +9,12 @@ from django.utils.decorators import method_decorator
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_class
 
-from catalog import costs, recursion, selectors, standards
+from catalog import costs, recursion, standards
+from catalog import selectors as catalog_selectors
 from catalog.forms import DesignFilterForm
 from catalog.models import Level
 from certification import marks
+from marketplace.browse import selectors
 from marketplace.ops import pagecache
 from marketplace.ops.pagecache import anonymous_page
 from marketplace.storefronts import selectors as storefront_selectors
@@ -25,7 +27,7 @@ CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 def design_list(request):
     form = DesignFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    items = selectors.designs(
+    items = catalog_selectors.designs(
         query=filters.get("q", ""),
         level=filters.get("level"),
         licence=filters.get("licence", ""),
@@ -111,13 +113,11 @@ class ProductDetailView(OscarProductDetailView):
         )
 
     def get_context_data(self, **kwargs):
-        from marketplace.storefronts.selectors import live_offers
-
         ctx = super().get_context_data(**kwargs)
         location_form = LocationForm(self.request.GET)
         origin = location_form.location()
         ctx["location_form"], ctx["located"] = location_form, origin is not None
-        ctx["offers"] = list(live_offers(origin=origin).filter(product=self.object))
+        ctx["offers"] = list(storefront_selectors.live_offers(origin=origin).filter(product=self.object))
         ctx["offers_listed"] = True  # Oscar's review pages extend this template without the offers
         tracked = self.object.get_product_class().track_stock
         buyable = [offer for offer in ctx["offers"] if not tracked or (offer.net_stock_level or 0) > 0]

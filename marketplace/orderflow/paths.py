@@ -1,0 +1,30 @@
+"""Each event of an order's life and the steps it sets off, in the order they run. Every step runs in the
+transaction that recorded the event (so nothing is forgotten when it commits) and hands its slow work to a worker
+once it commits; every step may run twice without harm."""
+
+from oscar.core.loading import get_model
+
+from marketplace.fulfilment import services as fulfilment
+from marketplace.notifications import services as notifications
+from marketplace.revenue import reversals
+from marketplace.revenue import services as revenue
+
+PaymentEvent = get_model("order", "PaymentEvent")
+
+
+def order_paid(order) -> None:
+    """The money for an order arrived (its 'paid' payment event is recorded): first the shopper hears it, then
+    each operator's part moves on and its lines are delivered by a worker (downloads, seats, licences), then the
+    payment waits for the ledger's split. An order someone set to Paid by hand, with no payment, sets off nothing."""
+    payment = PaymentEvent.objects.filter(order=order, event_type__code="paid").order_by("-pk").first()
+    if payment is None:
+        return
+    notifications.send_later(order_id=order.pk, code="PAYMENT_RECEIVED", key=f"paid:{order.pk}")
+    fulfilment.start_paid_order(order=order)
+    revenue.allocate_later(payment_event=payment)
+
+
+def refund_settled(refund) -> None:
+    """Money went back to a shopper: the shopper is told, then the ledger reverses the refund's share."""
+    notifications.send_later(order_id=refund.order_id, code="ORDER_REFUNDED", key=f"refund:{refund.pk}", refund=refund)
+    reversals.reverse_later(refund_id=refund.pk)
