@@ -1,6 +1,7 @@
-"""Pictures for the demo shop, drawn here with Pillow (nothing is downloaded): one per design (its name on its
-category's colour, with a simple outline of a machine), and one per product (the design's, with the product's level
-written across it). Deterministic: the same design always gets the same picture."""
+"""Pictures for the demo shop, drawn here with Pillow: one per design (its name on its category's colour, with a
+simple outline of a machine), and one per product (the design's, with the product's level written across it), so
+every page of the demo shows a picture while the demo downloads nothing and the repository keeps no image files.
+Deterministic: the same design always gets the same picture."""
 
 import hashlib
 import io

@@ -1,0 +1,55 @@
+"""The demo shop's data: idempotent (run it again and nothing is duplicated) and reported step by step.
+
+`load_demo` loads each part after the parts it needs: the site's name (`pages.py`) and the demo's users
+(`users.py`); the campus storefront; the catalogue of designs at three levels with their bills of materials
+(`designs.py`); OSE certification (`certification.py`); the other storefronts and their offers (`storefronts.py`);
+half a year of orders, refunds and payouts (`orders.py`); the footer's pages and the shopper's saved address.
+Pictures are drawn, not downloaded (`pictures.py`). The `load_demo` command calls it, and so do tests and the bench.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from marketplace.demo import certification, designs, orders, pages, storefronts, users
+from marketplace.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo"]
+
+
+def _step(report: Callable[[str], None], done: int, total: int, text: str) -> None:
+    report(f"[{done}/{total}] {text}")
+
+
+@transaction.atomic
+def load_demo(report: Callable[[str], None] = print) -> dict:
+    """Load (or complete) the demo shop, reporting each step to ``report``; returns the printed logins by role."""
+    steps = 7
+    _step(report, 1, steps, "site and demo users")
+    pages.name_site()
+    logins = users.load_users()
+
+    _step(report, 2, steps, "the campus storefront (Factor e Farm)")
+    campus = storefronts.load_campus()
+
+    classes = designs.level_classes()
+    for done, row in enumerate(designs.DESIGNS, start=1):
+        _step(report, 3, steps, f"designs at three levels: {done}/{len(designs.DESIGNS)} {row[1]}")
+        designs.load_design(row, classes=classes, partner=campus, reviewer=logins["staff"])
+
+    _step(report, 4, steps, f"bills of materials: {len(designs.BOM)} lines")
+    designs.load_bills_of_materials()
+
+    _step(report, 5, steps, "OSE Certified: contributions, performance results, certificates, a pending application")
+    certification.load_certification()
+
+    _step(report, 6, steps, f"{len(storefronts.STOREFRONTS)} more storefronts, one per tier, with overlapping offers")
+    storefronts.load_storefronts()
+
+    _step(
+        report, 7, steps, "half a year of orders: paid, delivered, shipped, one refunded, one awaiting payment; payouts"
+    )
+    orders.place_demo_orders(shopper=logins["shopper"], staff=logins["staff"])
+    pages.load_flat_pages()
+    users.load_address_book(logins["shopper"])
+    return logins
