@@ -37,13 +37,15 @@ demo: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
 
-## backup: dump the database to var/backups/ (pg_dump custom format; SQLite's backup API for the embedded default)
+## backup: the database, the media and the digital goods' files into BACKUP_DIR (var/backups/) as one set named by
+## its time (django-dbbackup); keeps the newest BACKUP_KEEP (14)
 backup: install
-	$(PY) manage.py backup_db $(BACKUP)
+	$(PY) manage.py backup_db
 
-## restore: BACKUP=var/backups/<file> make restore - replaces the database's contents (stop web and workers first)
+## restore: BACKUP=<time|file|latest> make restore - replaces the database's contents and writes the set's files back
+## (stop web, worker and beat first); asks before it starts
 restore: install
-	@test -n "$(BACKUP)" || { echo "BACKUP=<file> make restore"; exit 2; }
+	@test -n "$(BACKUP)" || { echo "BACKUP=<time, file or latest> make restore"; exit 2; }
 	$(PY) manage.py restore_db $(BACKUP)
 
 install-bench: $(PY)

@@ -4,14 +4,14 @@ from marketplace.ops import backups
 
 
 class Command(BaseCommand):
-    help = "Dump the database: pg_dump (custom format) for PostgreSQL, SQLite's backup API for the embedded default."
+    help = (
+        "Back up the database, the media and the digital goods' files (django-dbbackup) into BACKUP_DIR as one set "
+        "named by its time, then delete the oldest beyond BACKUP_KEEP / BACKUP_KEEP_MEDIA."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="where to write the backup (default: var/backups/<db>-<time>)")
-
-    def handle(self, *args, path=None, **options):
+    def handle(self, *args, verbosity=1, **options):
         try:
-            written = backups.backup(path=path)
+            made = backups.backup(report=self.stdout.write, verbosity=max(verbosity - 1, 0))
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(str(written))
+        self.stdout.write(f"Backed up: restore with BACKUP={made.time} make restore")
