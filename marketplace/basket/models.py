@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 
+from marketplace import internals
+
 
 class Basket(AbstractBasket):
     def choose_offer(self, stockrecord) -> None:
@@ -21,15 +23,16 @@ class Basket(AbstractBasket):
         super().save(*args, **kwargs)
         if created:
             # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask (Oscar
-            # forgets both when lines or vouchers are merged in)
-            self._lines = _evaluated(self.lines.all(), [])
-            self._prefetched_objects_cache = {"vouchers": _evaluated(self.vouchers.all(), [])}
+            # forgets the lines when lines are added or merged in; Django the vouchers when one is added)
+            internals.keep_basket_lines(self, internals.prefilled(self.lines.all(), []))
+            no_vouchers = Prefetch("vouchers", queryset=self.vouchers.model._default_manager.none())
+            prefetch_related_objects([self], no_vouchers)  # an empty queryset: Django asks the database nothing
 
     def all_lines(self):
         """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)
         joined in, and the lines' options and product images read only where some line has them: one query for a
         basket of plain lines, the same queries for many lines as for one."""
-        if self.id is not None and self._lines is None:
+        if self.id is not None and internals.basket_lines_cache(self) is None:
             from oscar.core.loading import get_model
 
             LineAttribute, ProductImage = get_model("basket", "LineAttribute"), get_model("catalogue", "ProductImage")
@@ -49,7 +52,7 @@ class Basket(AbstractBasket):
                 Prefetch("attributes", queryset=LineAttribute.objects.filter(line_id__in=with_options)),
                 Prefetch("product__images", queryset=ProductImage.objects.filter(product_id__in=with_images)),
             )
-            self._lines = queryset
+            internals.keep_basket_lines(self, queryset)
         return super().all_lines()
 
     @property
@@ -68,19 +71,20 @@ class Basket(AbstractBasket):
         if created_now:
             # This call created the basket, so its one line is the line just written, with the product and offer it
             # was priced from: pricing the basket again (offers, the new total) needn't read it back.
-            self._lines = self._exact_lines = _evaluated(self.lines.all(), [line])
+            self._exact_lines = internals.prefilled(self.lines.all(), [line])
+            internals.keep_basket_lines(self, self._exact_lines)
         return line, created
 
     def reset_offer_applications(self):
         """Oscar's: discounts are worked out again. Lines known exactly (see ``add_product``) are kept with their
         discounts cleared instead of being read back."""
         exact = getattr(self, "_exact_lines", None)
-        keep = exact is not None and self._lines is exact
+        keep = exact is not None and internals.basket_lines_cache(self) is exact
         super().reset_offer_applications()
         if keep:
             for line in exact:
                 line.clear_discount()
-            self._lines = exact
+            internals.keep_basket_lines(self, exact)
 
 
 class LineManager(models.Manager):
@@ -95,12 +99,6 @@ class LineManager(models.Manager):
 
 class Line(AbstractLine):
     objects = LineManager()
-
-
-def _evaluated(queryset, rows: list):
-    """``queryset`` as if it had been read and found ``rows`` (as Django's own prefetching fills one)."""
-    queryset._result_cache, queryset._prefetch_done = rows, True
-    return queryset
 
 
 from oscar.apps.basket.models import *  # noqa: E402

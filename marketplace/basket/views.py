@@ -1,10 +1,10 @@
 """Oscar's basket views, with the add-to-basket view reading its product (and the offer the form names) in one
 query."""
 
-from django.views.generic import FormView
 from oscar.apps.basket import views
 
 from catalog import selectors
+from marketplace import internals
 
 
 class BasketAddView(views.BasketAddView):
@@ -14,7 +14,8 @@ class BasketAddView(views.BasketAddView):
             self.product = self.offer.product
         else:
             self.product = selectors.product_to_add(pk=kwargs["pk"])
-        return FormView.post(self, request, *args, **kwargs)  # Oscar's post only loads the product, without joins
+        # Oscar's post would load the product again, without joins: the form is posted past it
+        return internals.post_add_to_basket_form(self, request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "offer": self.offer}

@@ -12,4 +12,6 @@ class CheckoutSessionData(utils.CheckoutSessionData):
         self.request = request
         session = request.session
         if self.SESSION_KEY not in session:
-            session._session[self.SESSION_KEY] = {}  # the loaded session's dict: not marked modified
+            modified = session.modified
+            session[self.SESSION_KEY] = {}
+            session.modified = modified  # an empty checkout alone is nothing to save (a change before it still is)
