@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue import abstract_models
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from marketplace import internals
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 6000
 MAX_PIXELS = 25_000_000
@@ -30,7 +32,7 @@ ZIP_TAIL = 65_535 + 22  # a ZIP's end-of-directory record sits within this many 
 
 
 def validate_image(upload) -> None:
-    if getattr(upload, "_committed", False):
+    if internals.is_stored(upload):
         return  # a file already stored was checked when it was uploaded (a model's full_clean sees both kinds)
     if upload.size > MAX_BYTES:
         raise ValidationError(

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import availability, strategy
 
+from marketplace import internals
 from marketplace.partner.models import stock_label
 from marketplace.storefronts.rules import offer_is_live
 
@@ -16,7 +17,7 @@ class StockShown(availability.StockRequired):
 
 
 def _offers(product):
-    if "stockrecords" in getattr(product, "_prefetched_objects_cache", {}):
+    if internals.is_prefetched(product, "stockrecords"):
         return product.stockrecords.all()
     return product.stockrecords.select_related("partner__storefront")  # one query, not two per offer
 
