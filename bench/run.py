@@ -1,6 +1,7 @@
 """`make bench`: our shop, a stock django-oscar shop and a bare Django view, served alike, measured in one run.
 
     .venv/bin/python -m bench.run [--designs 10000] [--seconds 10] [--scale 1000,10000,100000] [--rebuild]
+    .venv/bin/python -m bench.run --only basket,checkout [--seconds 10]   # our shop's add to basket and checkouts
 
 Both shops get the same generated catalogue (catalog/synthetic_data.py) in their own PostgreSQL database; each is
 served by gunicorn with 2 sync workers and driven by wrk on loopback, page by page, ours and stock back to back.
@@ -280,6 +281,43 @@ def measure_bare(seconds: int) -> dict:
     return result
 
 
+ONLY_ROWS = {"basket": "add to basket", "checkout": "both guest checkouts"}
+
+
+def measure_only(rows: set[str], env: dict, info: dict, seconds: int) -> dict:
+    """Only the rows asked for, of our shop as deployed (``--only``): a before/after comparison of one change."""
+    say("ours:")
+    flush_redis()
+    result = {}
+    with served("ours", env, 8401) as (base, server):
+        for path in (info["pages"]["product"], "/"):
+            wrk(base + path, 2)  # warm, as the full run's page rows do before these
+        drained(base)
+        if "basket" in rows:
+            result["add to basket"] = measure_add_to_basket(base, info["pages"], info["basket"], seconds)
+        if "checkout" in rows:
+            result["checkout"] = measure_checkouts(base, ours_checkout(base, info["pages"], info["basket"]), seconds)
+            via_basket = ours_checkout(base, info["pages"], info["basket"], via_basket=True)
+            result["checkout via basket"] = measure_checkouts(base, via_basket, seconds)
+        result["memory_mib"] = worker_memory_mib(server)
+    return result
+
+
+def only_report(results: dict) -> str:
+    ours, probed = results["ours"], results["probe"]["ours"]
+    lines = ["| row | rate | p50 ms | p99 ms | errors | queries |", "|---|---:|---:|---:|---:|---:|"]
+    if "add to basket" in ours:
+        row = ours["add to basket"]
+        lines.append(f"| add to basket | {row['rps']:,.1f} req/s | {row['p50']:.2f} | {row['p99']:.2f} "
+                     f"| {row['errors']} | – |")  # fmt: skip
+    for key, name in (("checkout", "guest checkout (one line)"), ("checkout via basket", "via the basket page")):
+        if key in ours:
+            queries = probed[key]
+            lines.append(f"| {name} | {ours[key]['rps']:.2f}/s | | | | {queries['queries']} "
+                         f"({queries['requests']} requests) |")  # fmt: skip
+    return "\n".join(lines)
+
+
 # --- the report ----------------------------------------------------------------------------------------------------
 
 
@@ -382,14 +420,28 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--scale", default="1000,10000,100000", help="catalogue sizes of the scaling run ('' skips)")
     parser.add_argument("--skip-compare", action="store_true", help="only the scaling run")
+    parser.add_argument("--only", default="", help="only these rows of our shop as deployed, comma-separated: "
+                        + ", ".join(f"{key} ({name})" for key, name in ONLY_ROWS.items())
+                        + "; no other page, shop or scaling run")  # fmt: skip
     args = parser.parse_args(argv)
+    only = {row.strip() for row in args.only.split(",") if row.strip()}
+    if only - ONLY_ROWS.keys():
+        parser.error(f"--only takes {', '.join(ONLY_ROWS)}; not {', '.join(sorted(only - ONLY_ROWS.keys()))}")
     OUT.mkdir(parents=True, exist_ok=True)
 
     ours_env = build_ours(args.designs, rebuild=args.rebuild)
-    stock_env = build_stock(args.designs, rebuild=args.rebuild) if not args.skip_stock else None
+    stock_env = build_stock(args.designs, rebuild=args.rebuild) if not (args.skip_stock or only) else None
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0"], ours_env)
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    if only:
+        results = {"seconds": args.seconds, "probe": {"ours": probe(ours_env)}}
+        plenty_of_stock(ours_env, results["probe"]["ours"]["basket"]["offer_id"])
+        results["ours"] = measure_only(only, ours_env, results["probe"]["ours"], args.seconds)
+        (OUT / f"only-{stamp}.json").write_text(json.dumps(results, indent=2))
+        (OUT / f"only-{stamp}.md").write_text(only_report(results) + "\n")
+        print(only_report(results))
+        return 0
     sizes = [int(size) for size in args.scale.split(",") if size.strip()]
     if args.skip_compare:
         scaled = scaling_run(sizes, args.seconds, rebuild=args.rebuild)
