@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -219,19 +218,18 @@ def issue_certificate(*, application_id: int) -> Certificate:
             MarkHolder.objects.get_or_create(
                 certificate=certificate, user_id=contribution.author_id, defaults={"contribution": contribution}
             )
-        emails = list(certificate.holders.values_list("user__email", flat=True))
-        transaction.on_commit(lambda: _notify_holders(certificate, emails))
+        transaction.on_commit(lambda: _notify_holders(certificate))
     return certificate
 
 
-def _notify_holders(certificate: Certificate, emails: list[str]) -> None:
-    send_mail(
-        f"OSE Certified: {certificate.public_id}",
-        f"{certificate.design.name} {certificate.design_version} is OSE Certified ({certificate.public_id}). "
-        "As a contributor to its certification you may show the OSE Certified mark on it.",
-        settings.DEFAULT_FROM_EMAIL,
-        emails,
-    )
+def _notify_holders(certificate: Certificate) -> None:
+    from django.contrib.auth import get_user_model
+
+    from marketplace.notifications import services as notifications
+
+    holders = get_user_model().objects.filter(mark_holdings__certificate=certificate)
+    notifications.send_to_people(code="MARK_GRANTED", users=holders, certificate=certificate,
+                                 certificate_url=notifications.absolute(certificate.get_absolute_url()))  # fmt: skip
 
 
 @transaction.atomic

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -195,17 +195,13 @@ def notify_operator(*, part_id: int) -> bool:
     part = OperatorOrder.objects.select_for_update().select_related("order", "partner").get(pk=part_id)
     if part.operator_notified_at or part.status == OperatorOrder.AWAITING_PAYMENT:
         return False
-    recipients = list(part.partner.users.exclude(email="").values_list("email", flat=True))
-    lines = "\n".join(f"- {line.quantity} × {line.title}" for line in part.lines)
-    shipping = (
-        f"\nShip to: {part.order.shipping_address.summary}"
-        if part.needs_shipping and part.order.shipping_address
-        else ""
-    )
-    if recipients:
-        send_mail(
-            f"Order {part.order.number} is paid: your part", f"Please deliver:\n{lines}{shipping}", None, recipients
-        )
+    from marketplace.notifications import services as notifications
+
+    page = notifications.absolute(reverse("dashboard:order-detail", kwargs={"number": part.order.number}))
+    notifications.send_to_people(
+        code="PART_TO_DELIVER", users=part.partner.users.all(), part=part, order=part.order, lines=part.lines,
+        ship_to=part.order.shipping_address if part.needs_shipping else None, order_url=page,
+    )  # fmt: skip
     part.operator_notified_at = timezone.now()
     part.save(update_fields=["operator_notified_at"])
     return True

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 Order = get_model("order", "Order")
 CommunicationEventType = get_model("communication", "CommunicationEventType")
 OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+Dispatcher = get_class("communication.utils", "Dispatcher")
 
 # code -> the name staff see in the dashboard's list of e-mails
 EVENTS = {
@@ -28,6 +29,12 @@ EVENTS = {
     "DOWNLOAD_READY": "Download ready",
     "SEATS_ENROLLED": "Training seats booked",
     "LICENCE_ISSUED": "Distribution licence issued",
+}
+# e-mails to the shop's people (operators, contributors) rather than to an order's shopper
+PEOPLE_EVENTS = {
+    "PART_TO_DELIVER": "A paid part to deliver (to its operator)",
+    "STOREFRONT_CHANGED": "Storefront approved, suspended or reinstated (to its operator)",
+    "MARK_GRANTED": "OSE Certified mark granted (to the contributors of a certification)",
 }
 
 
@@ -83,3 +90,20 @@ def send_later(*, order_id: int, code: str, key: str, **extra) -> None:
     # order page shows the same)
     transaction.on_commit(lambda: send_order_email_task.delay(order_id=order_id, code=code, key=key, **extra),
                           robust=True)
+
+
+def send_to_people(*, code: str, users, **extra) -> int:
+    """The ``code`` e-mail to each of ``users`` who has an address (operators, contributors): through Oscar's
+    communications like every e-mail, so staff edit it in the dashboard and it shows in the person's e-mail history.
+    The caller sends it once (it records when it did). Returns how many were sent."""
+    CommunicationEventType.objects.get_or_create(
+        code=code, defaults={"name": PEOPLE_EVENTS.get(code, code), "category": CommunicationEventType.USER_RELATED}
+    )
+    dispatcher = Dispatcher(logger=logger)
+    messages = dispatcher.get_messages(code, {"site_url": settings.SITE_URL.rstrip("/"), **extra})
+    sent = 0
+    for user in users:
+        if user.email:
+            dispatcher.dispatch_user_messages(user, messages)
+            sent += 1
+    return sent

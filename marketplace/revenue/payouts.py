@@ -11,8 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from marketplace.money import require_shop_currency, shop_currency
+from marketplace.money.policy import current_policy
 from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
-from marketplace.revenue.selectors import balance, current_policy
+from marketplace.revenue.selectors import balance
 from marketplace.revenue.services import book, operator_account, shared_account
 
 logger = logging.getLogger("marketplace.money")

@@ -2,25 +2,14 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from marketplace.money import cents
+from marketplace.money.policy import current_policy
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, Posting
 
 ZERO = Decimal("0.00")
-
-
-def current_policy() -> AllocationPolicy:
-    policy = AllocationPolicy.objects.order_by("-date_created", "-pk").first()
-    if policy is None:  # the shop's defaults until staff set a policy
-        policy = AllocationPolicy(
-            campus_fund_minimum_percent=Decimal(str(settings.CAMPUS_FUND_MINIMUM_PERCENT)),
-            marketing_percent=Decimal("5.00"), royalty_percent=Decimal("3.00"),
-            card_fee_percent=Decimal("2.90"), card_fee_fixed=Decimal("0.30"), payout_threshold=Decimal("25.00"),
-        )  # fmt: skip
-    return policy
 
 
 def balance(account: Account) -> Decimal:

@@ -15,10 +15,10 @@ from oscar.core.loading import get_model
 from certification import marks
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.money import require_shop_currency
+from marketplace.money.policy import current_policy
 from marketplace.revenue import calculations
 from marketplace.revenue.calculations import Item
 from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, PendingAllocation, Posting
-from marketplace.revenue.selectors import current_policy
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")

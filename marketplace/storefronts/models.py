@@ -89,7 +89,7 @@ class Storefront(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from marketplace.revenue.selectors import current_policy
+        from marketplace.money.policy import current_policy
 
         minimum = current_policy().campus_fund_minimum_percent
         if self.campus_fund_percent is not None and self.campus_fund_percent < minimum:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from oscar.core.loading import get_model
 
 from marketplace.storefronts.models import Storefront, StorefrontEvent
@@ -100,24 +101,18 @@ def update_storefront(*, storefront: Storefront, operator, form) -> Storefront:
 
 def send_event_email(*, event_id: int) -> bool:
     """Tell the operator what happened to their storefront; at most once per event."""
-    from django.conf import settings
-    from django.core.mail import send_mail
     from django.utils import timezone
+
+    from marketplace.notifications import services as notifications
 
     with transaction.atomic():
         event = StorefrontEvent.objects.select_for_update().select_related("storefront__operator").get(pk=event_id)
         if event.notified_at:
             return False
         storefront = event.storefront
-        body = f"Your storefront “{storefront.name}” was {event.action}."
-        if event.reason:
-            body += f"\n\nReason: {event.reason}"
-        send_mail(
-            f"Open Source Store: your storefront was {event.action}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [storefront.operator.email],
-        )
+        page = notifications.absolute(reverse("storefronts:dashboard"))
+        notifications.send_to_people(code="STOREFRONT_CHANGED", users=[storefront.operator], storefront=storefront,
+                                     event=event, storefront_url=page)  # fmt: skip
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
     return True

@@ -40,6 +40,7 @@ def test_a_certificate_needs_two_different_certifiers(application, certifiers, c
     assert re.fullmatch(r"OSE-\d{4}-\d{6}", certificate.public_id)
     assert list(certificate.holders.values_list("user__email", flat=True)) == ["maker@example.com"]
     assert mail.outbox[-1].to == ["maker@example.com"] and certificate.public_id in mail.outbox[-1].subject
+    assert mail.outbox[-1].body.count(f"/certified/{certificate.public_id}/") == 1  # a link to the certificate
 
 
 def test_a_certifier_who_contributed_cannot_approve(application, certifiers, ready_design):

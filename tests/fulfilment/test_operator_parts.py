@@ -56,6 +56,10 @@ def test_a_paid_order_starts_fulfilment_and_allocation(two_operators, django_cap
     assert JournalEntry.objects.filter(order=order, kind=JournalEntry.ALLOCATION).count() == 1
     subjects = sorted(message.subject for message in mail.outbox)
     assert sum("is paid: your part" in subject for subject in subjects) == 2  # each operator told once
+    to_berlin = [two_operators["berlin"].operator.email]
+    [berlin] = [m for m in mail.outbox if "is paid: your part" in m.subject and m.to == to_berlin]
+    assert "1 × " in berlin.body and "Ship to:" in berlin.body  # what to send, and where
+    assert f"/dashboard/orders/{order.number}/" in berlin.body  # the order's page, to ship it from
     assert any(subject.startswith("Your distribution licence OSE-L-") for subject in subjects)
 
 

@@ -13,7 +13,7 @@ from marketplace.fulfilment import refunds
 from marketplace.fulfilment import services as fulfilment
 from marketplace.fulfilment.models import OperatorOrder
 from marketplace.notifications.models import OrderEmail
-from marketplace.notifications.services import EVENTS
+from marketplace.notifications.services import EVENTS, PEOPLE_EVENTS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,8 @@ def test_every_step_of_an_order_reaches_the_shopper_once_with_working_links(
     assert "payment received" in history and "shipped your goods" in history
 
 
-def test_staff_can_edit_every_email_to_shoppers_in_the_dashboard(client):
+def test_staff_can_edit_every_email_the_shop_sends_in_the_dashboard(client):
     client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
     page = client.get(reverse("dashboard:comms-list")).content.decode()
-    for name in EVENTS.values():
+    for name in {**EVENTS, **PEOPLE_EVENTS}.values():
         assert name in page, name

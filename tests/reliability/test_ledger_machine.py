@@ -295,7 +295,7 @@ def test_the_ledger_agrees_with_its_model_whatever_happens(shop, place_order, st
             assert verification.verify().problems == []
 
     run_state_machine_as_test(Ledger, settings=settings(
-        max_examples=15, stateful_step_count=15, deadline=None, derandomize=True,  # the same steps every run
+        max_examples=20, stateful_step_count=15, deadline=None, derandomize=True,  # the same steps every run
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     ))  # fmt: skip
     print(f"ledger machine: {run}")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from marketplace.celery import app as celery_app
 from marketplace.fulfilment.models import OperatorOrder
+from marketplace.fulfilment import refunds as part_refunds
 from marketplace.payments import refunds, stripe_gateway
 from marketplace.payments.models import Refund, WebhookEvent
 from marketplace.revenue.models import JournalEntry
@@ -84,7 +85,7 @@ def test_refunds_stripe_made_but_never_told_us_about_are_settled_once(
     for store, amount in ((two_operators["berlin"], Decimal("100.00")), (two_operators["lyon"], Decimal("250.00"))):
         part = OperatorOrder.objects.get(order=order, partner=store.partner)
         line = order.lines.get(partner=store.partner)
-        refund = refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: amount}, reason="Late")
+        refund = part_refunds.request_refund(part_id=part.pk, actor=staff, amounts={line.pk: amount}, reason="Late")
         made.append(stripe_gateway.create_refund(intent_id=intent_id, amount=amount, refund_id=refund.pk,
                                                  idempotency_key=refund.idempotency_key))  # fmt: skip
     lost, told_pending = Refund.objects.order_by("pk")
@@ -115,5 +116,6 @@ def test_without_stripe_there_is_nothing_to_reconcile(settings, django_capture_o
 
 
 def test_beat_runs_the_reconciler_every_quarter_hour():
+    celery_app.loader.import_default_modules()  # the apps' tasks modules, as a worker imports them at start
     entry = settings.CELERY_BEAT_SCHEDULE["reconcile-payments"]
     assert entry["task"] in celery_app.tasks and entry["schedule"] == 900

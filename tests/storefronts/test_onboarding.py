@@ -79,6 +79,25 @@ def test_staff_approve_and_the_applicant_is_emailed(staff_client, django_capture
     assert "was approved" in mail.outbox[0].subject
 
 
+def test_the_operators_email_is_the_one_staff_wrote_and_stays_in_their_history(staff_client,
+                                                                               django_capture_on_commit_callbacks):
+    from oscar.core.loading import get_model
+
+    CommunicationEventType = get_model("communication", "CommunicationEventType")
+    Email = get_model("communication", "Email")
+    CommunicationEventType.objects.filter(code="STOREFRONT_CHANGED").update(
+        email_subject_template="Welcome aboard, {{ storefront.name }}",
+        email_body_template="{{ storefront.name }} is {{ event.action }}. {{ storefront_url }}",
+    )  # staff rewrote it under Content → Emails
+    store = factories.storefront("Apartment Fab", tier="passive", active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("storefronts:staff-decide", args=[store.pk, "approve"]))
+    [sent] = mail.outbox
+    assert (sent.subject, sent.to) == ("Welcome aboard, Apartment Fab", [store.operator.email])
+    assert sent.body.startswith("Apartment Fab is approved. http") and sent.body.endswith("/dashboard/storefront/")
+    assert Email.objects.filter(user=store.operator, subject="Welcome aboard, Apartment Fab").exists()
+
+
 def test_staff_reject_with_a_reason_the_applicant_reads(staff_client, django_capture_on_commit_callbacks):
     store = factories.storefront("Apartment Fab", tier="passive", active=False)
     no_reason = staff_client.post(reverse("storefronts:staff-decide", args=[store.pk, "reject"]), follow=True)

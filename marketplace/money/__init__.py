@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
+from django.db import connection
 
 CENT = Decimal("0.01")
 
@@ -40,10 +41,14 @@ def require_shop_currency(currency: str, *, what: str) -> None:
 
 
 def other_currencies() -> dict[str, list[str]]:
-    """Which records hold money in a currency other than the shop's, by model: empty when the shop has one."""
+    """Which records hold money in a currency other than the shop's, by model: empty when the shop has one (and
+    for a database not migrated yet, whose tables do not exist)."""
     found = {}
+    tables = set(connection.introspection.table_names())
     for label, field in PRICED:
         model = apps.get_model(label)
+        if model._meta.db_table not in tables:
+            continue
         others = model._default_manager.exclude(**{field: shop_currency()}).values_list(field, flat=True).distinct()
         if others := sorted(set(others)):
             found[label] = others
