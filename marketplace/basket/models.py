@@ -25,8 +25,7 @@ class Basket(AbstractBasket):
             # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask (Oscar
             # forgets the lines when lines are added or merged in; Django the vouchers when one is added)
             internals.keep_basket_lines(self, internals.prefilled(self.lines.all(), []))
-            no_vouchers = Prefetch("vouchers", queryset=self.vouchers.model._default_manager.none())
-            prefetch_related_objects([self], no_vouchers)  # an empty queryset: Django asks the database nothing
+            internals.keep_prefetched(self, "vouchers", internals.prefilled(self.vouchers.all(), []))
 
     def all_lines(self):
         """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)

@@ -128,7 +128,7 @@ def test_a_new_basket_reads_no_lines_and_no_vouchers_until_one_is_added(django_a
     basket = Basket.objects.create()  # as the first add to basket creates it
     with django_assert_num_queries(0):
         assert list(basket.all_lines()) == [] and list(basket.vouchers.all()) == []
-        assert not basket.contains_voucher("SPRING") and basket.num_lines == 0
+        assert not basket.contains_a_voucher and basket.num_lines == 0
 
     # Django forgets the empty vouchers when one is added, Oscar the empty lines when a line is
     voucher = Voucher.objects.create(name="Spring", code="SPRING", start_datetime="2026-01-01T00:00Z",
@@ -204,6 +204,21 @@ def test_a_prefetched_relation_is_known_and_read_without_a_query(django_assert_n
     assert internals.is_prefetched(prefetched, "stockrecords")
     with django_assert_num_queries(0):
         assert list(prefetched.stockrecords.all()) == [offer]
+
+
+def test_a_relation_kept_as_prefetched_is_read_without_a_query_until_changed(django_assert_num_queries):
+    basket = _basket()
+    voucher = Voucher.objects.create(name="Spring", code="SPRING", start_datetime="2026-01-01T00:00Z",
+                                     end_datetime="2036-01-01T00:00Z")  # fmt: skip
+    internals.keep_prefetched(basket, "vouchers", internals.prefilled(basket.vouchers.all(), []))
+
+    assert internals.is_prefetched(basket, "vouchers")
+    with django_assert_num_queries(0):
+        assert list(basket.vouchers.all()) == [] and not basket.vouchers.exists()
+        prefetch_related_objects([basket], "vouchers")  # Django's prefetching takes it as done
+    basket.vouchers.add(voucher)  # changed through the relation: Django forgets what was kept
+    assert not internals.is_prefetched(basket, "vouchers")
+    assert list(basket.vouchers.all()) == [voucher]
 
 
 def test_a_stored_image_is_told_from_a_new_upload():
