@@ -3,11 +3,42 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
+from oscar.apps.basket.managers import OpenBasketManager
 
 from marketplace import internals
 
 
+def _with_vouchers_known(baskets):
+    held = Basket.vouchers.through.objects.filter(basket_id=OuterRef("pk"))
+    return baskets.annotate(holds_vouchers=Exists(held))
+
+
+class Baskets(models.Manager):
+    """Baskets, each read with whether it holds a voucher (Oscar's basket middleware reads the shopper's basket on
+    every request, a guest's through ``objects``, a signed-in shopper's through ``open``): one that holds none
+    needn't ask for them (``Basket.know_vouchers``)."""
+
+    def get_queryset(self):
+        return _with_vouchers_known(super().get_queryset())
+
+
+class OpenBaskets(OpenBasketManager):
+    """Oscar's open baskets, read as ``Baskets`` are."""
+
+    def get_queryset(self):
+        return _with_vouchers_known(super().get_queryset())
+
+
 class Basket(AbstractBasket):
+    objects = Baskets()
+    open = OpenBaskets()
+
+    def know_vouchers(self) -> None:
+        """A basket read holding no voucher (``OpenBaskets``) reads its vouchers as none without asking: pricing it
+        and placing its order read them (Django forgets this when a voucher is added through the basket)."""
+        if getattr(self, "holds_vouchers", None) is False and not internals.is_prefetched(self, "vouchers"):
+            internals.keep_prefetched(self, "vouchers", internals.prefilled(self.vouchers.all(), []))
+
     def choose_offer(self, stockrecord) -> None:
         """The next ``add_product`` of this offer's product takes this offer instead of the strategy's choice."""
         self._chosen_offer = stockrecord

@@ -13,11 +13,12 @@ Source = get_model("payment", "Source")
 
 def placed_order(**lookup):
     """The order the thank-you page shows, with what it reads: its addresses with their countries, its payments
-    with their types and its surcharges (its discounts Oscar reads by category, a query each; its lines come by
-    operator part, fulfilment.selectors.parts_for_order). None if there is no such order."""
+    with their types, its surcharges and discounts (read by category on the page: checkout_tags.discounts_of; its
+    lines come by operator part, fulfilment.selectors.parts_for_order). None if there is no such order."""
     return (
         Order._default_manager.select_related("shipping_address__country", "billing_address__country", "user")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")), "surcharges")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")), "surcharges",
+                          "discounts")
         .filter(**lookup)
         .first()
     )  # fmt: skip

@@ -15,6 +15,12 @@ SITE_OFFERS_SECONDS = 60
 
 
 class Applicator(applicator.Applicator):
+    def get_basket_offers(self, basket, user):
+        """Oscar's; a basket known to hold no voucher is not asked for its vouchers (``Basket.know_vouchers``)."""
+        if hasattr(basket, "know_vouchers"):
+            basket.know_vouchers()
+        return super().get_basket_offers(basket, user)
+
     def get_site_offers(self):
         """Oscar's open site offers, with their conditions and benefits. Kept under the catalogue's generation, which
         every change to an offer, condition, benefit or range retires (``marketplace.apps``), and for a minute at most;

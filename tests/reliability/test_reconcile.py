@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from marketplace.celery import app as celery_app
-from marketplace.fulfilment.models import OperatorOrder
 from marketplace.fulfilment import refunds as part_refunds
-from marketplace.payments import refunds, stripe_gateway
+from marketplace.fulfilment.models import OperatorOrder
+from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Refund, WebhookEvent
 from marketplace.revenue.models import JournalEntry
 from marketplace.revenue.selectors import ledger_total
