@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "marketplace.accounts.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "marketplace.ops.db_router.ReadYourWritesMiddleware",  # public reads from replicas; off without any replica
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +165,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A database that stops answering fails a request (and the readiness check) in seconds, not minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", 5))
+
+# Read replicas (marketplace/ops/db_router.py): DATABASE_REPLICA_URLS lists PostgreSQL streaming replicas of
+# DATABASE_URL, comma separated; each becomes a database alias (replica1, replica2, ...) that the public pages' reads
+# go to. A client that wrote reads the primary for REPLICA_PIN_SECONDS; a replica more than REPLICA_MAX_LAG_SECONDS
+# behind, or down, is left out (each process trusts its last check for REPLICA_CHECK_SECONDS, and retries a replica
+# that refused a connection after REPLICA_RETRY_SECONDS). Empty (the default): one database, no router. In tests
+# each replica is a mirror of the test database.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = env.db_url_config(_url)
+    if "postgresql" not in DATABASES["default"]["ENGINE"] or "postgresql" not in _replica["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS lists PostgreSQL streaming replicas of a PostgreSQL DATABASE_URL "
+            "(postgres://user:password@host:port/name, comma separated)."
+        )
+    _replica.update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+    # A replica that does not answer is left out after this many seconds, and the page read from the primary.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=2))
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["marketplace.ops.db_router.ReplicaRouter"]
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=5)
+REPLICA_CHECK_SECONDS = env.int("REPLICA_CHECK_SECONDS", default=2)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+if min(REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS, REPLICA_RETRY_SECONDS) < 0:
+    raise ImproperlyConfigured("REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS and REPLICA_RETRY_SECONDS must be 0+.")
+if REPLICA_PIN_SECONDS < REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+    # A replica read that long after a write could miss it: the client would not read its own write.
+    raise ImproperlyConfigured(
+        f"REPLICA_PIN_SECONDS ({REPLICA_PIN_SECONDS}) must be at least REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS "
+        f"({REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS}): a client reads the primary until a replica is sure to "
+        "have its writes."
+    )
+
+# DATABASE_POOLER=pgbouncer: DATABASE_URL is pgbouncer in transaction mode in front of the primary. No server-side
+# cursors (they outlive the transaction pgbouncer lends a server connection for) and no connection kept between
+# requests (pgbouncer keeps them). The replica URLs are direct connections.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER is {DATABASE_POOLER!r}: set it to pgbouncer, or leave it empty.")
+if DATABASE_POOLER:
+    if "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a PostgreSQL DATABASE_URL (pgbouncer's).")
+    DATABASES["default"].update(DISABLE_SERVER_SIDE_CURSORS=True, CONN_MAX_AGE=0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
