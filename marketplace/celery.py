@@ -40,6 +40,10 @@ class Task(DjangoTask):
 app = Celery("marketplace", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The shop's upkeep (the heartbeat, analytics, product alerts) lives in marketplace.ops, a package of the
+# `marketplace` app rather than an app of its own, so the discovery above does not find it: named here, or no worker
+# would know beat's tasks. tests/project/test_queues.py checks every beat entry names a task a worker knows.
+app.autodiscover_tasks(["marketplace.ops"])
 
 
 @signals.task_prerun.connect

@@ -13,6 +13,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
+from kombu import Exchange, Queue
 from oscar.defaults import *  # noqa: F403 - Oscar's documented way to get its defaults
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -272,6 +273,25 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING below (JSON lines in production)
+# Three queues by kind of work, each served by a worker pool sized on its own (docker-compose.yml: worker-money,
+# worker-fulfilment, worker-mail), so a slow mail server or a burst of deliveries never delays the ledger.
+# The one table: every task of ours matches a pattern on purpose (tests/project/test_queues.py), beat's too.
+CELERY_TASK_ROUTES = {
+    "marketplace.payments.tasks.*": {"queue": "money"},  # webhooks, Stripe refunds, reconciliation
+    "marketplace.revenue.tasks.*": {"queue": "money"},  # allocation, reversals, payouts, transfers
+    "marketplace.fulfilment.tasks.*": {"queue": "fulfilment"},  # lines, notices, deliveries, unpaid orders
+    "marketplace.storefronts.tasks.*": {"queue": "fulfilment"},
+    "certification.tasks.*": {"queue": "fulfilment"},
+    "marketplace.ops.tasks.*": {"queue": "fulfilment"},  # product alerts, analytics, the heartbeat
+    "marketplace.notifications.tasks.*": {"queue": "mail"},  # every e-mail to a shopper about an order
+    "marketplace.checkout.tasks.*": {"queue": "mail"},  # the order-placed e-mail
+}
+# Declared, so a worker started without -Q consumes all three; each is bound to its own exchange and routing key
+# (as Celery declares a queue it creates), so a message reaches its one queue only.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("money", "fulfilment", "mail")]
+# Anything unrouted lands where a worker listens (a queue no pool consumes would keep it forever): fulfilment, the
+# general-purpose pool.
+CELERY_TASK_DEFAULT_QUEUE = "fulfilment"
 CELERY_BEAT_SCHEDULE = {
     # The sweep allocates any captured payment whose allocation task was lost; payouts run nightly.
     "allocate-missed-payments": {"task": "marketplace.revenue.tasks.allocate_missed_payments_task", "schedule": 600},

@@ -376,10 +376,12 @@ def confirm_payments(order_ids: list[int]) -> tuple[int, list[str]]:
 
 
 def queue_length() -> int:
+    """Messages waiting in the shop's queues (money, fulfilment, mail: CELERY_TASK_QUEUES)."""
     import redis
+    from django.conf import settings
 
     client = redis.Redis.from_url(REDIS_URL)
-    return sum(client.llen(name) for name in client.scan_iter(match="celery*") if client.type(name) == b"list")
+    return sum(client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
 
 
 def wait_for_allocations(order_ids: list[int], worker: Service, timeout: float) -> dict:
@@ -607,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         worker = Service(
             "worker",
             [str(BIN / "celery"), "-A", "marketplace", "worker", "--pool=prefork", "--concurrency=1",
-             "-n", "load@127.0.0.1", "--loglevel=WARNING"],
+             "-Q", "money,fulfilment,mail", "-n", "load@127.0.0.1", "--loglevel=WARNING"],
             env, OUT / "worker.log",
         )  # fmt: skip
         services += [web, worker]

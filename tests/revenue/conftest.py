@@ -21,6 +21,7 @@ from oscar.core.loading import get_model
 
 from marketplace.celery import app as celery_app
 from tests import factories
+from tests.queues import KINDS, WORKER, forget_queues, queue_names, routed_to_own_queues
 
 Country = get_model("address", "Country")
 
@@ -121,13 +122,6 @@ def _place_order(offers: dict, *, shopper=None):
 
 # What the data migrations put in the database and the shop needs: a transactional test (another's, earlier in the
 # run) ends with a flush that empties every table, and a serialized rollback cannot be mixed with such tests.
-# The worker's own default queue is the test's, so what its tasks enqueue (a paid order's fulfilment) stays there.
-WORKER = """
-import sys
-from marketplace.celery import app
-app.conf.task_default_queue = sys.argv[1]
-app.worker_main(["worker", *sys.argv[2:]])
-"""
 
 
 def _database_url() -> str:
@@ -154,24 +148,32 @@ class Worker:
 
 @dataclass
 class Workers:
-    queue: str
+    """The shop's three queues under this test's own prefix (tests/queues.py), and the workers started on them."""
+
+    prefix: str
     started: list
     tmp_path: Path
     visibility_timeout: int = VISIBILITY_TIMEOUT
 
-    def start(self, *, pool: str = "solo", concurrency: int = 1, wait: bool = True) -> Worker:
-        """Start `celery worker` on this test's queue, with a short visibility timeout; wait until it answers
-        (unless ``wait`` is false: it starts taking messages before it answers a ping)."""
+    @property
+    def queues(self) -> dict[str, str]:
+        return queue_names(self.prefix)
+
+    def start(self, *, pool: str = "solo", concurrency: int = 1, wait: bool = True, kinds=KINDS) -> Worker:
+        """Start `celery worker` on this test's queues of those ``kinds`` (all three unless told), with a short
+        visibility timeout; wait until it answers (unless ``wait`` is false: it starts taking messages before it
+        answers a ping)."""
         number = len(self.started)
-        node, log = f"{self.queue}-{number}@localhost", self.tmp_path / f"worker-{number}.log"
+        node, log = f"{self.prefix}{number}@localhost", self.tmp_path / f"worker-{number}.log"
         env = {
             **os.environ, "DEBUG": "true", "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_VISIBILITY_TIMEOUT": str(self.visibility_timeout),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }  # fmt: skip
+        queues = ",".join(self.queues[kind] for kind in kinds)
         process = subprocess.Popen(  # a session of its own: killing it kills its pool's processes too
-            [sys.executable, "-c", WORKER, self.queue, f"--pool={pool}", f"--concurrency={concurrency}",
-             "-Q", self.queue, "-n", node, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            [sys.executable, "-c", WORKER, self.prefix, f"--pool={pool}", f"--concurrency={concurrency}",
+             "-Q", queues, "-n", node, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
             cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         worker = Worker(process, node, log)
@@ -185,22 +187,24 @@ class Workers:
     def logs(self) -> str:
         return "".join(worker.log.read_text() for worker in self.started)
 
-    def waiting(self, task: str = "") -> int:
-        """Messages (of ``task``, or all) of this queue still in Redis: queued, or taken and not yet acknowledged."""
-        queued, taken = self._messages()
+    def waiting(self, task: str = "", kinds=KINDS) -> int:
+        """Messages (of ``task``, or all) in this test's queues of those ``kinds`` still in Redis: queued, or taken
+        and not yet acknowledged."""
+        queued, taken = self._messages(kinds)
         return sum(1 for message in queued + taken if task in message["headers"]["task"])
 
     def taken(self, task: str = "") -> list[dict]:
-        """The headers (task name, task id, arguments) of the messages of this queue a worker took and has not
-        acknowledged."""
-        return [message["headers"] for message in self._messages()[1] if task in message["headers"]["task"]]
+        """The headers (task name, task id, arguments) of the messages of this test's queues a worker took and has
+        not acknowledged."""
+        return [message["headers"] for message in self._messages(KINDS)[1] if task in message["headers"]["task"]]
 
-    def _messages(self) -> tuple[list, list]:
+    def _messages(self, kinds) -> tuple[list, list]:
+        names = [self.queues[kind] for kind in kinds]
         client = redis.Redis.from_url(settings.REDIS_URL)
         try:
-            queued = [json.loads(value) for value in client.lrange(self.queue, 0, -1)]
+            queued = [json.loads(value) for name in names for value in client.lrange(name, 0, -1)]
             # an unacknowledged message is kept as [message, exchange, routing key] until it is acknowledged
-            taken = [message for message, _, queue in map(json.loads, client.hvals("unacked")) if queue == self.queue]
+            taken = [message for message, _, queue in map(json.loads, client.hvals("unacked")) if queue in names]
             return queued, taken
         finally:
             client.close()
@@ -208,16 +212,16 @@ class Workers:
 
 @pytest.fixture
 def celery_workers(tmp_path):
-    """Real workers on Redis and PostgreSQL, on a queue of this test's own (parallel runs never share one). While
-    the test runs, tasks the services enqueue go to that queue and wait there for a worker."""
-    queue = f"test-revenue-{uuid.uuid4().hex[:12]}"
-    workers = Workers(queue=queue, started=[], tmp_path=tmp_path)
-    default_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = False, queue
+    """Real workers on Redis and PostgreSQL, on the shop's three queues named for this test alone (parallel runs
+    never share one). While the test runs, tasks the services enqueue go to those queues and wait there for a
+    worker."""
+    workers = Workers(prefix=f"test-revenue-{uuid.uuid4().hex[:12]}-", started=[], tmp_path=tmp_path)
+    celery_app.conf.task_always_eager = False
     try:
-        yield workers
+        with routed_to_own_queues(workers.prefix):
+            yield workers
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = True, default_queue
+        celery_app.conf.task_always_eager = True
         for worker in workers.started:
             if worker.process.poll() is None:
                 worker.signal(signal.SIGCONT)  # in case a test failed while it was frozen
@@ -226,11 +230,4 @@ def celery_workers(tmp_path):
                     worker.process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     os.killpg(worker.process.pid, signal.SIGKILL)
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-        for tag, value in client.hgetall("unacked").items():  # left by a test that failed half way
-            if json.loads(value)[2] == queue:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
-        client.close()
-
+        forget_queues(workers.prefix)

@@ -110,10 +110,12 @@ def test_a_worker_killed_in_the_middle_of_a_batch_allocates_every_order_exactly_
     allocated = JournalEntry.objects.filter(kind=JournalEntry.ALLOCATION)
 
     # when a worker starts on them and is killed in the middle of its batch: while it books them, in one
-    # transaction, another session holds one of the references, so the worker waits there, holding messages
+    # transaction, another session holds one of the references, so the worker waits there, holding messages. One
+    # child, so one batch takes every waiting payment (four would each take allocations from the money queue at
+    # once and share the payments out, SKIP LOCKED, and those without the held one would book theirs).
     held = f"payment:{sorted(payments)[BATCH // 2]}"
     with _reference_held(held):
-        first = workers.start(pool="prefork", concurrency=4)
+        first = workers.start(pool="prefork", concurrency=1)
         _wait_for(lambda: _sessions_waiting_for_a_lock() >= 1 and workers.taken("allocate_payment_task"), seconds=60,
                   workers=workers, what="a batch in the middle of its booking")  # fmt: skip
         first.signal(signal.SIGSTOP)
