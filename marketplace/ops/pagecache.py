@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from marketplace.ops.db_router import PIN_COOKIE
+
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
 TOKEN_HOLE = b"--csrf-token--"
@@ -91,6 +93,8 @@ def _cacheable(request) -> bool:
         return False
     cookies = request.COOKIES
     if "messages" in cookies or any(getattr(settings, name) in cookies for name in _PERSONAL_COOKIES):
+        return False
+    if PIN_COOKIE in cookies:  # a visitor who just wrote reads the primary for a while (db_router), not old pages
         return False
     return not request.user.is_authenticated
 

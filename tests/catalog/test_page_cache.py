@@ -63,6 +63,21 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'nonce="[^"]+"', "", re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html))
 
 
+def test_a_visitor_pinned_to_the_primary_after_a_write_gets_the_page_rendered_afresh(shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from marketplace.ops.db_router import PIN_COOKIE
+
+    path = _pages(shop)["product"]
+    _html(path)  # stored
+    pinned = Client()
+    pinned.cookies[PIN_COOKIE] = "what the read-your-writes middleware set"
+    with CaptureQueriesContext(connection) as queries:
+        assert pinned.get(path).status_code == 200
+    assert len(queries) > 0  # rendered from the database, which holds what this visitor just wrote
+
+
 def test_each_visitor_gets_their_own_csrf_token_and_the_cached_form_posts(shop):
     path = shop["press"].get_absolute_url()
     _html(path)  # stored
