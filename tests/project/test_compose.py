@@ -2,8 +2,10 @@
 Compose is installed); nginx's configuration is read with nginx's own parser (crossplane). tests/project/
 test_nginx.py runs that configuration in a real nginx."""
 
+import configparser
 import ipaddress
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -54,28 +56,125 @@ def _mounts(service: dict) -> dict:
     return mounts
 
 
+APP_SERVICES = ("migrate", "web", "worker-money", "worker-fulfilment", "worker-mail", "beat")
+WORKERS = {"worker-money": "money", "worker-fulfilment": "fulfilment", "worker-mail": "mail"}
+
+
 def test_compose_names_every_service_the_settings_expect():
     services = _compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "nginx"}
-    for name in ("web", "worker", "beat"):
+    assert set(services) == {*APP_SERVICES, "nginx", "postgres", "postgres-replica", "pgbouncer", "redis"}
+    for name in APP_SERVICES:
         env = services[name]["environment"]
-        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert env["DEBUG"] == "false"
         assert "SECRET_KEY" in env and "ALLOWED_HOSTS" in env
-        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    # migrations straight on the primary, once; everything else through pgbouncer, public reads from the replica
+    migrate = services["migrate"]
+    assert "@postgres:5432/oss" in migrate["environment"]["DATABASE_URL"]
+    assert not migrate["environment"]["DATABASE_POOLER"] and not migrate["environment"]["DATABASE_REPLICA_URLS"]
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in APP_SERVICES[1:]:
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://") and "@pgbouncer:6432/oss" in env["DATABASE_URL"], name
+        assert env["DATABASE_POOLER"] == "pgbouncer", name
+        assert env["DATABASE_REPLICA_URLS"].split("@")[1] == "postgres-replica:5432/oss", name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy", name
+        # the schema is migrated before any of them starts
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
 
 
-def test_every_compose_service_has_a_health_check():
+def test_every_compose_service_has_a_health_check_but_the_one_shot_migration():
     for name, service in _compose()["services"].items():
-        assert "healthcheck" in service, name
+        if name == "migrate":
+            assert service["restart"] == "no" and "healthcheck" not in service  # it runs, then exits 0
+        else:
+            assert "healthcheck" in service, name
+            assert service["restart"] == "unless-stopped", name
 
 
-def test_web_runs_gunicorn_and_worker_runs_celery_for_this_project():
+def test_web_runs_gunicorn_and_the_migration_runs_once_before_it():
     services = _compose()["services"]
-    assert "gunicorn marketplace.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"].startswith("celery -A marketplace worker")
+    assert services["web"]["command"].startswith("gunicorn marketplace.wsgi:application")
+    assert "migrate" not in services["web"]["command"]  # N web replicas would migrate N times at once
+    command = services["migrate"]["command"]
+    assert command.index("migrate --no-input") < command.index("collectstatic") < command.index("prepare_media")
     assert services["beat"]["command"].startswith("celery -A marketplace beat")
+
+
+def _option(command: str, name: str) -> str:
+    words = command.split()
+    return words[words.index(name) + 1]
+
+
+def test_each_queue_has_a_worker_service_of_its_own_with_its_own_pool_size():
+    services = _compose()["services"]
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()} | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    assert set(WORKERS.values()) == {queue.name for queue in settings.CELERY_TASK_QUEUES} == routed
+    assert [name for name in services if name.startswith("worker")] == list(WORKERS)  # none for every queue at once
+    for name, queue in WORKERS.items():
+        command = services[name]["command"]
+        assert command.startswith("celery -A marketplace worker"), name
+        assert _option(command, "-Q") == queue, name  # this queue alone
+        assert _option(command, "-n") == f"{queue}@%h", name
+        # its own pool size, from the environment, with a default
+        assert re.search(rf"--concurrency=\$\{{WORKER_{queue.upper()}_CONCURRENCY:-\d+\}}", command), name
+        # its health check asks that very node
+        assert f"-d {queue}@$$HOSTNAME" in " ".join(services[name]["healthcheck"]["test"]), name
+        assert _mounts(services[name])["media"][0] == services["web"]["environment"]["MEDIA_ROOT"], name
+
+
+def _pgbouncer_ini() -> configparser.ConfigParser:
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read_string((ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text())
+    return ini
+
+
+def test_pgbouncer_pools_transactions_in_front_of_the_primary():
+    services, ini = _compose()["services"], _pgbouncer_ini()
+    assert ini["pgbouncer"]["pool_mode"] == "transaction"
+    # the database the app names, on the primary service
+    target = dict(pair.split("=") for pair in ini["databases"]["oss"].split())
+    assert target == {"host": "postgres", "port": "5432", "dbname": "oss"}
+    # inside its container, on the compose network, at the port the app's DATABASE_URL names
+    assert ini["pgbouncer"]["listen_addr"] == "0.0.0.0"  # noqa: S104
+    assert f"@pgbouncer:{ini['pgbouncer']['listen_port']}/oss" in services["web"]["environment"]["DATABASE_URL"]
+    assert ini["pgbouncer"]["auth_type"] == "scram-sha-256"
+    # the server connections it opens fit in the primary's default max_connections (100), with room to spare
+    assert int(ini["pgbouncer"]["default_pool_size"]) + int(ini["pgbouncer"]["reserve_pool_size"]) <= 50
+    pgbouncer = services["pgbouncer"]
+    assert pgbouncer["build"] == "./deploy/pgbouncer"
+    dockerfile = (ROOT / "deploy" / "pgbouncer" / "Dockerfile").read_text()
+    assert "FROM debian:bookworm" in dockerfile and "pgbouncer" in dockerfile.split("apt-get install", 1)[1]
+    # its one login is the primary's owner, with the same password
+    assert pgbouncer["environment"]["DB_USER"] == services["postgres"]["environment"]["POSTGRES_USER"]
+    assert pgbouncer["environment"]["DB_PASSWORD"] == services["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert pgbouncer["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "ports" not in pgbouncer
+
+
+def test_the_replica_clones_and_follows_the_primary():
+    services = _compose()["services"]
+    primary, replica = services["postgres"], services["postgres-replica"]
+    assert primary["image"] == replica["image"]  # a physical replica needs the same major version
+    # the primary's init script: a replication role, a slot, a pg_hba line for it
+    assert _mounts(primary)["./deploy/postgres/primary-init.sh"][0].startswith("/docker-entrypoint-initdb.d/")
+    init = (ROOT / "deploy" / "postgres" / "primary-init.sh").read_text()
+    assert "WITH REPLICATION LOGIN" in init and "pg_create_physical_replication_slot" in init
+    assert "host replication replicator all scram-sha-256" in init
+    assert "max_slot_wal_keep_size=" in primary["command"]  # a replica gone for good cannot fill the primary's disk
+    # the replica: cloned from the primary service on its first start, then a streaming standby
+    env = replica["environment"]
+    assert (env["PRIMARY_HOST"], env["PRIMARY_PORT"]) == ("postgres", "5432")
+    assert env["POSTGRES_REPLICATION_PASSWORD"] == primary["environment"]["POSTGRES_REPLICATION_PASSWORD"]
+    [entrypoint] = replica["entrypoint"]
+    assert _mounts(replica)["./deploy/postgres/replica-entrypoint.sh"] == (entrypoint, True)
+    clone = (ROOT / "deploy" / "postgres" / "replica-entrypoint.sh").read_text()
+    assert re.search(r'pg_basebackup -h "\$PRIMARY_HOST" .*\n.* -R -X stream -S "\$slot"', clone)
+    assert clone.rstrip().endswith('exec docker-entrypoint.sh "$@"')  # then the image's own start
+    assert env["PGDATA"].startswith(_mounts(replica)["pgreplica"][0] + "/")  # a folder in the volume, moved in whole
+    assert "pg_stat_wal_receiver" in " ".join(replica["healthcheck"]["test"])  # healthy = streaming
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert {"pgdata", "pgreplica"} <= set(_compose()["volumes"])
 
 
 def test_only_nginx_is_published_and_gunicorn_listens_on_the_compose_network():
@@ -85,9 +184,23 @@ def test_only_nginx_is_published_and_gunicorn_listens_on_the_compose_network():
     assert published["nginx"][0].rsplit(":", 1)[1] == "80" == _directives(nginx_server(), "listen")[0][0]
     assert services["web"]["expose"] == ["8000"]
     assert "--bind 0.0.0.0:8000" in services["web"]["command"]  # inside its container, on the compose network
-    [upstream] = [d for d in crossplane.parse(str(NGINX_CONF), single=True, check_ctx=False)["config"][0]["parsed"]
-                  if d["directive"] == "upstream"]  # fmt: skip
-    assert upstream["args"] == ["web"] and _directives(upstream["block"], "server")[0] == ["web:8000"]
+
+
+def test_nginx_balances_over_every_web_container_docker_s_dns_names():
+    """`--scale web=3`: the name `web` resolves to every replica, and nginx keeps asking Docker's DNS for it."""
+    http = crossplane.parse(str(NGINX_CONF), single=True, check_ctx=False)["config"][0]["parsed"]
+    [upstream] = [d for d in http if d["directive"] == "upstream"]
+    assert upstream["args"] == ["web"]
+    assert _directives(upstream["block"], "server") == [["web:8000", "resolve"]]  # the compose service, re-resolved
+    assert _directives(upstream["block"], "zone")  # resolve needs the shared zone
+    [resolver] = [d["args"] for d in http if d["directive"] == "resolver"]
+    assert resolver[0] == "127.0.0.11"  # Docker's embedded DNS on a user-defined network
+    assert any(arg.startswith("valid=") for arg in resolver)
+    assert _directives(_location(nginx_server(), "/"), "proxy_pass") == [["http://web"]]
+    web = _compose()["services"]["web"]
+    assert "container_name" not in web and "ports" not in web  # either would stop a second replica starting
+    version = _compose()["services"]["nginx"]["image"].split(":")[1]
+    assert tuple(map(int, version.split("."))) >= (1, 27)  # `resolve` in an upstream is open source since 1.27.3
 
 
 def test_nginx_runs_the_official_image_with_this_configuration_and_the_apps_volumes_read_only():
@@ -99,12 +212,12 @@ def test_nginx_runs_the_official_image_with_this_configuration_and_the_apps_volu
     env = web["environment"]
     # the same named volumes web writes: uploads at MEDIA_ROOT, collectstatic's output at STATIC_ROOT
     assert _mounts(web)["media"][0] == env["MEDIA_ROOT"] and _mounts(web)["static"][0] == env["STATIC_ROOT"]
-    assert _mounts(services["worker"])["media"][0] == env["MEDIA_ROOT"]
     assert mounts["media"][1] and mounts["static"][1]  # read-only
     assert {"media", "static"} <= set(_compose()["volumes"])
     assert nginx["depends_on"]["web"]["condition"] == "service_started"
-    command = web["command"]
-    assert command.index("collectstatic") < command.index("prepare_media") < command.index("gunicorn")
+    # the migration service fills the same volumes before web starts
+    migrate = services["migrate"]
+    assert _mounts(migrate)["media"][0] == env["MEDIA_ROOT"] and _mounts(migrate)["static"][0] == env["STATIC_ROOT"]
 
 
 def test_nginx_serves_media_and_static_from_those_volumes_with_cache_headers():
@@ -144,7 +257,7 @@ def test_the_app_believes_forwarded_addresses_only_from_the_compose_network():
     [subnet] = [entry["subnet"] for entry in compose["networks"]["default"]["ipam"]["config"]]
     network = ipaddress.ip_network(subnet)
     assert network.is_private
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         env = compose["services"][name]["environment"]
         assert env["TRUSTED_PROXIES"] == subnet, name
         assert env["TRUSTED_PROXY_COUNT"] == "1", name

@@ -46,11 +46,12 @@ def _free_port() -> int:
 
 
 def _site_conf(*, port: int, upstream_port: int, srv: Path) -> str:
-    """deploy/nginx.conf with this machine's addresses; each replaced line must be there exactly once."""
+    """deploy/nginx.conf with this machine's addresses; each replaced line must be there exactly once. The upstream
+    is an address here, so it needs no resolving (Debian's nginx, 1.22, predates `resolve`; the image's has it)."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     for old, new in (
         ("    listen 80;\n", f"    listen 127.0.0.1:{port};\n"),
-        ("    server web:8000;\n", f"    server 127.0.0.1:{upstream_port};\n"),
+        ("    server web:8000 resolve;\n", f"    server 127.0.0.1:{upstream_port};\n"),
     ):
         assert text.count(old) == 1, old
         text = text.replace(old, new)
