@@ -83,6 +83,18 @@ def test_compose_names_every_service_the_settings_expect():
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
 
 
+def test_the_digital_goods_and_backups_outlive_the_containers():
+    services, volumes = _compose()["services"], _compose()["volumes"]
+    assert {"media", "private", "backups"} <= set(volumes)
+    for name in APP_SERVICES:
+        env, mounts = services[name]["environment"], set(services[name]["volumes"])
+        assert env["PRIVATE_MEDIA_ROOT"] == "/data/private" and "private:/data/private" in mounts, name
+        assert env["BACKUP_DIR"] == "/data/backups" and "backups:/data/backups" in mounts, name
+        assert "media:/data/media" in mounts, name
+    nginx = set(services["nginx"]["volumes"])
+    assert not any(mount.startswith(("private:", "backups:")) for mount in nginx)  # never served as files
+
+
 def test_every_compose_service_has_a_health_check_but_the_one_shot_migration():
     for name, service in _compose()["services"].items():
         if name == "migrate":
