@@ -285,6 +285,8 @@ CELERY_TASK_ROUTES = {
     "marketplace.ops.tasks.*": {"queue": "fulfilment"},  # product alerts, analytics, the heartbeat
     "marketplace.notifications.tasks.*": {"queue": "mail"},  # every e-mail to a shopper about an order
     "marketplace.checkout.tasks.*": {"queue": "mail"},  # the order-placed e-mail
+    # an e-mail too (to the storefront's operator), though its module's other tasks are fulfilment's
+    "marketplace.storefronts.tasks.send_storefront_event_email_task": {"queue": "mail"},
 }
 # Declared, so a worker started without -Q consumes all three; each is bound to its own exchange and routing key
 # (as Celery declares a queue it creates), so a message reaches its one queue only.
