@@ -44,10 +44,9 @@ class StockRecordFormSet(oscar_formsets.StockRecordFormSet):
     offer form at all is answered too (Oscar pre-selects the operator's partner in the first form, and failed with
     an IndexError when there was none), and an operator missing its own offer is told in its words."""
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
         form.instance.tier_rules_checked_after_save = True
-        return form
 
     def set_initial_data(self):
         if self.forms:
