@@ -145,7 +145,10 @@ def staff_decide(request, pk, action):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(name)s: %(action)s.") % {"name": storefront.name, "action": action})
+        done = {"approve": _("approved"), "reject": _("rejected"), "suspend": _("suspended"),
+                "reinstate": _("reinstated")}[action]  # fmt: skip
+        messages.success(request, _("%(name)s is %(done)s; its operator is told by e-mail.")
+                         % {"name": storefront.name, "done": done})  # fmt: skip
     return redirect("storefronts:staff-list")
 
 

@@ -103,7 +103,9 @@ def test_staff_reject_with_a_reason_the_applicant_reads(staff_client, django_cap
     no_reason = staff_client.post(reverse("storefronts:staff-decide", args=[store.pk, "reject"]), follow=True)
     assert "Say why the storefront is rejected" in no_reason.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("storefronts:staff-decide", args=[store.pk, "reject"]), {"reason": "No location"})
+        done = staff_client.post(reverse("storefronts:staff-decide", args=[store.pk, "reject"]),
+                                 {"reason": "No location"}, follow=True)  # fmt: skip
+    assert "Apartment Fab is rejected; its operator is told by e-mail." in done.content.decode()
     store.refresh_from_db()
     assert store.status == "rejected"
     assert "Reason: No location" in mail.outbox[0].body
