@@ -89,13 +89,20 @@ def licence_pdf(request, number):
     return response
 
 
+def _part_to_manage(request, pk, *, staff_action: str):
+    """An order part the user may manage: the operator's own (another operator's is a 404), or any for staff who
+    hold the permission ``staff_action`` needs."""
+    part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
+    if request.user.is_staff:
+        check_staff(request.user, staff_action)
+    return part
+
+
 @login_required
 @require_POST
 def part_status(request, pk):
     """The operator ships or completes its own part of an order (another operator's part is a 404)."""
-    part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
-    if request.user.is_staff:
-        check_staff(request.user, "change_part")
+    part = _part_to_manage(request, pk, staff_action="change_part")
     form = PartStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, errors_as_message(form))
@@ -129,9 +136,7 @@ def confirm_delivery(request, pk):
 @require_POST
 def refund_part(request, pk):
     """Refund lines (or part of their amounts) and shipping of one operator's part: staff, or that operator."""
-    part = get_object_or_404(selectors.parts_for_user(request.user), pk=pk)
-    if request.user.is_staff:
-        check_staff(request.user, "refund")
+    part = _part_to_manage(request, pk, staff_action="refund")
     form = RefundForm(request.POST, line_ids=part.lines.values_list("pk", flat=True))
     if not form.is_valid():
         messages.error(request, errors_as_message(form))
