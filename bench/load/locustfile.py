@@ -63,6 +63,9 @@ CHECKOUT_STEPS = (
 _lock = threading.Lock()
 outcomes: Counter = Counter()
 order_numbers: list[str] = []
+# Checkouts whose "place order" got no answer from the shop (a web node killed meanwhile; the proxy answers 502):
+# the order may or may not exist, and the shopper was shown an error.
+unanswered_checkouts: list[str] = []
 
 
 def _load_targets() -> dict:
@@ -103,6 +106,7 @@ def _write_outcomes(environment, **_kwargs) -> None:
         data = {
             "outcomes": dict(outcomes),
             "order_numbers": sorted(order_numbers),
+            "unanswered_checkouts": sorted(unanswered_checkouts),
             "stats": [_entry(entry) for _key, entry in sorted(stats.entries.items())],
             "total": _entry(stats.total),
         }
@@ -277,7 +281,7 @@ class Shopper(HttpUser):
             "/checkout/preview/", "checkout:preview", expect=(200, 302), goes_to=("/basket/",),
             data={"csrfmiddlewaretoken": self.token(page.text), "payment_method": "bank-transfer"},
         ))  # fmt: skip
-        self.place_order(preview)
+        self.place_order(preview, email)
 
     def walk(self, path: str, stop_at: tuple[str, ...]):
         """Follow the checkout's redirects from ``path`` (steps with nothing to ask pass the shopper on) to the
@@ -301,7 +305,7 @@ class Shopper(HttpUser):
             raise _Stop
         return response
 
-    def place_order(self, preview) -> None:
+    def place_order(self, preview, email: str) -> None:
         headers = {"Referer": urljoin(self.host, "/checkout/preview/")}
         with self.client.post(
             "/checkout/preview/", name="checkout:place-order", headers=headers, allow_redirects=False,
@@ -321,6 +325,9 @@ class Shopper(HttpUser):
                 count("sold out when placing the order")
                 raise _Stop
             else:
+                if placed.status_code in (0, 502, 503, 504):
+                    with _lock:
+                        unanswered_checkouts.append(email)
                 placed.failure(f"place order: {placed.status_code} {_path(placed)} {alerts}")
                 raise _Stop
         with self.client.get(
