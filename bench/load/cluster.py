@@ -338,6 +338,24 @@ def proxy_requests() -> list[dict]:
     return rows
 
 
+def upstream_errors() -> dict[str, int]:
+    """What nginx met at the nodes (its error log): refused connections (nothing sent: safe to send elsewhere) and
+    connections that died with the request on them."""
+    kinds: Counter = Counter()
+    path = OUT / "nginx" / "error.log"
+    if path.exists():
+        for line in path.read_text(errors="replace").splitlines():
+            if "[error]" not in line:
+                continue
+            if "Connection refused" in line:
+                kinds["connection refused"] += 1
+            elif "prematurely closed" in line or "reset by peer" in line:
+                kinds["connection closed with the request on it"] += 1
+            elif "upstream" in line:
+                kinds["other upstream error"] += 1
+    return dict(kinds)
+
+
 def node_name(address: str) -> str:
     for number, port in enumerate(NODE_PORTS, start=1):
         if address.endswith(f":{port}"):
@@ -517,7 +535,11 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                     sigkill(stopped[-1])
                     event("SIGKILL web node 2 (gunicorn master and workers)")
                 elif verb == "kill":
-                    confirmed = confirmer.round()  # tasks in flight when the worker dies
+                    # Tasks in flight when the worker dies: right after a round that confirmed something.
+                    confirmed, tries = confirmer.round(), 0
+                    while not confirmed and tries < 30:
+                        time.sleep(1)
+                        confirmed, tries = confirmer.round(), tries + 1
                     time.sleep(0.3)
                     stopped.append(services.pop(name))
                     sigkill(stopped[-1])
@@ -667,6 +689,7 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                 if row["status"] >= 500
             ],  # fmt: skip
             "access_log_counts": access_log_counts(),
+            "proxy_upstream_errors": upstream_errors(),
             "replica_reads": {
                 label: {
                     key: reads_after.get(label, {}).get(key, 0) - reads_before.get(label, {}).get(key, 0)
@@ -733,6 +756,7 @@ def cluster_markdown(summary: dict) -> str:
         out.append(f"| {label} | " + " | ".join(
             f"{data['cores'].get(label, 0):.2f}" for data in cluster["phases"].values()) + " |")  # fmt: skip
     out += ["", f"- nginx passed to the other node: {cluster['proxy_retried'] or 'nothing'}",
+            f"- nginx's errors at the nodes: {cluster['proxy_upstream_errors'] or 'none'}",
             f"- 5xx at the proxy: {cluster['proxy_errors'] or 'none'}",
             f"- checkouts whose place-order answer was lost: {summary['unanswered_checkouts']}",
             f"- gunicorn access log lines: {cluster['access_log_counts']}",
