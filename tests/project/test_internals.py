@@ -275,3 +275,34 @@ def test_add_to_basket_and_checkout_ask_no_more_than_before(django_capture_on_co
         "placing the order": 43,
     }
     assert {step: n for step, n in counts.items() if n > before[step]} == {}, counts
+
+
+# --- Django's SessionBase._get_new_session_key (UncheckedSessionKey) -----------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["marketplace.accounts.sessions.db", "marketplace.accounts.sessions.cached_db"])
+def test_a_new_session_is_written_without_first_asking_whether_its_key_is_taken(engine):
+    store = import_module(engine).SessionStore()
+    store["checkout_order_id"] = 1
+    with CaptureQueriesContext(connection) as queries:
+        store.save()
+    written = [q["sql"] for q in queries if "django_session" in q["sql"]]
+    assert len(written) == 1 and written[0].startswith("INSERT"), written
+
+
+@pytest.mark.parametrize("engine", ["marketplace.accounts.sessions.db", "marketplace.accounts.sessions.cached_db"])
+def test_djangos_create_draws_another_key_when_the_insert_finds_its_key_taken(engine, monkeypatch):
+    SessionStore = import_module(engine).SessionStore
+    taken = SessionStore()
+    taken["someone"] = "else"
+    taken.create()
+    keys = iter([taken.session_key, "k" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+
+    store = SessionStore()
+    store["checkout_order_id"] = 1
+    store.create()
+
+    assert store.session_key == "k" * 32
+    assert SessionStore(session_key=taken.session_key)["someone"] == "else"  # the other visitor's session is kept
+    assert SessionStore(session_key="k" * 32)["checkout_order_id"] == 1
