@@ -53,36 +53,83 @@ class CountrySelect(forms.Select):
                            options)  # fmt: skip
 
 
-SHIPPING_COUNTRIES_KEY = "checkout:shipping-countries"
+SHIPPING_COUNTRIES_KEY = "checkout:shipping-countries:v2"
+COUNTRY_FIELDS = ("iso_3166_1_a2", "iso_3166_1_a3", "iso_3166_1_numeric", "printable_name", "name", "display_order",
+                  "is_shipping_country")  # fmt: skip
+
+
+def _shipping_country_rows() -> list[dict]:
+    rows = cache.get(SHIPPING_COUNTRIES_KEY)
+    if rows is None:
+        rows = list(Country._default_manager.filter(is_shipping_country=True).values(*COUNTRY_FIELDS))
+        cache.set(SHIPPING_COUNTRIES_KEY, rows, 3600)
+    return rows
 
 
 def shipping_countries() -> list[tuple[str, str]]:
     """The countries the shop ships to, as (code, name), from the cache: about 250 rows that change when staff edit
     a country (``forget_shipping_countries``), not for every address form."""
-    countries = cache.get(SHIPPING_COUNTRIES_KEY)
-    if countries is None:
-        rows = Country._default_manager.filter(is_shipping_country=True)
-        countries = [(country.pk, str(country)) for country in rows]
-        cache.set(SHIPPING_COUNTRIES_KEY, countries, 3600)
-    return countries
+    return [(row["iso_3166_1_a2"], row["printable_name"] or row["name"]) for row in _shipping_country_rows()]
+
+
+def shipping_country(code) -> "Country | None":
+    """The shipping country with this code, as its row (from the cached list, no query), or None if the shop does
+    not ship there."""
+    for row in _shipping_country_rows():
+        if row["iso_3166_1_a2"] == code:
+            country = Country(**row)
+            country._state.adding = False  # a stored row, read earlier
+            return country
+    return None
 
 
 def forget_shipping_countries(**kwargs) -> None:
     cache.delete(SHIPPING_COUNTRIES_KEY)
 
 
+class ShippingCountryField(forms.ModelChoiceField):
+    """A country the shop ships to, checked against the cached list: the posted code is not looked up again."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        country = shipping_country(value)
+        if country is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return country
+
+
 class ShippingAddressForm(oscar_forms.ShippingAddressForm):
+    """Oscar's, the country checked against the cached shipping countries. It is a field of the form, not of the
+    model form's own: Django would otherwise look the country up again to validate the address it builds."""
+
+    country = ShippingCountryField(queryset=Country._default_manager.filter(is_shipping_country=True),
+                                   label=_("Country"), empty_label=None)  # fmt: skip
+    field_order = [*oscar_forms.ShippingAddressForm.Meta.fields]
+
+    class Meta(oscar_forms.ShippingAddressForm.Meta):
+        fields = [name for name in oscar_forms.ShippingAddressForm.Meta.fields if name != "country"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "country" in self.fields and self.instance.country_id and "country" not in self.initial:
+            self.initial["country"] = self.instance.country_id
+
     def adjust_country_field(self):
         """Oscar's, from the cached list: one country needs no question; several are offered in a list written
         without a template per option (what is posted is still checked against the shipping countries)."""
         countries = shipping_countries()
         if len(countries) == 1:
             self.fields.pop("country", None)
-            self.instance.country_id = countries[0][0]
+            self.instance.country = shipping_country(countries[0][0])
             return
         field = self.fields["country"]
-        field.queryset = Country._default_manager.filter(is_shipping_country=True)
-        field.empty_label = None
         # no country is chosen for the shopper (the first in the list was Afghanistan): a missing one is asked for
         field.error_messages["required"] = "Choose the country to ship to."
         field.widget = CountrySelect(attrs=field.widget.attrs, choices=[("", "Choose your country…"), *countries])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("country") is not None:
+            self.instance.country = cleaned["country"]
+        return cleaned

@@ -3,25 +3,38 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from oscar.core.loading import get_model
+
+from marketplace import internals
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 Source = get_model("payment", "Source")
+Surcharge = get_model("order", "Surcharge")
+OrderDiscount = get_model("order", "OrderDiscount")
 
 
 def placed_order(**lookup):
     """The order the thank-you page shows, with what it reads: its addresses with their countries, its payments
     with their types, its surcharges and discounts (read by category on the page: checkout_tags.discounts_of; its
-    lines come by operator part, fulfilment.selectors.parts_for_order). None if there is no such order."""
-    return (
+    lines come by operator part, fulfilment.selectors.parts_for_order). Surcharges and discounts are asked for only
+    when the order has some (most have none). None if there is no such order."""
+    order = (
         Order._default_manager.select_related("shipping_address__country", "billing_address__country", "user")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")), "surcharges",
-                          "discounts")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.select_related("source_type")))
+        .annotate(has_surcharges=Exists(Surcharge.objects.filter(order=OuterRef("pk"))),
+                  has_discounts=Exists(OrderDiscount.objects.filter(order=OuterRef("pk"))))
         .filter(**lookup)
         .first()
     )  # fmt: skip
+    if order is not None:
+        for relation, present in (("surcharges", order.has_surcharges), ("discounts", order.has_discounts)):
+            if present:
+                prefetch_related_objects([order], relation)
+            else:
+                internals.keep_prefetched(order, relation, internals.prefilled(getattr(order, relation).all(), []))
+    return order
 
 
 def card_payment_to_complete(order):

@@ -3,6 +3,8 @@
 import logging
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from oscar.core.loading import get_class, get_model
 
 Basket = get_model("basket", "Basket")
@@ -17,11 +19,31 @@ logger = logging.getLogger(__name__)
 
 OFFLINE_SOURCE_NAME = "Bank transfer"
 OFFLINE_SOURCE_CODE = "bank-transfer"
+SOURCE_TYPE_KEY = "payment:source-type"
+
+
+def payment_source_type(*, code: str, name: str) -> SourceType:
+    """The kind of payment (bank transfer, card) an order's source records, created the first time it is used. Kept
+    in the cache once committed (a row made in a transaction that rolls back is never remembered), so placing an
+    order does not ask for it; forgotten when staff edit or delete one (``forget_payment_source_types``)."""
+    key = f"{SOURCE_TYPE_KEY}:{code}"
+    known = cache.get(key)
+    if known is not None:
+        source_type = SourceType(pk=known[0], name=known[1], code=code)
+        source_type._state.adding = False  # a stored row
+        return source_type
+    source_type, _ = SourceType.objects.get_or_create(code=code, defaults={"name": name})
+    transaction.on_commit(lambda: cache.set(key, (source_type.pk, source_type.name), 24 * 3600))
+    return source_type
+
+
+def forget_payment_source_types(sender, instance, **kwargs) -> None:
+    cache.delete(f"{SOURCE_TYPE_KEY}:{instance.code}")
 
 
 def offline_payment_source(*, order_number: str, amount: Decimal, currency: str) -> Source:
     """An unsaved payment source for an offline (bank transfer) payment: allocated now, debited when confirmed."""
-    source_type, _ = SourceType.objects.get_or_create(code=OFFLINE_SOURCE_CODE, defaults={"name": OFFLINE_SOURCE_NAME})
+    source_type = payment_source_type(code=OFFLINE_SOURCE_CODE, name=OFFLINE_SOURCE_NAME)
     return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=order_number)
 
 
@@ -29,7 +51,10 @@ def order_already_placed(*, basket_id: int) -> Order | None:
     """The same checkout submitted twice is placed once. Call inside the submission's transaction: it locks the
     basket's row until that transaction ends, so a second submission of the basket waits for the first and then
     finds its order (Oscar's order number comes from the basket id, so it could not be placed again anyway)."""
-    Basket.objects.select_for_update().filter(pk=basket_id).exists()
+    # the basket's status as it is once the lock is held (a submission that placed its order submitted it too)
+    status = Basket.objects.select_for_update().filter(pk=basket_id).values_list("status", flat=True).first()
+    if status != Basket.SUBMITTED:
+        return None
     return Order.objects.filter(basket_id=basket_id).first()
 
 

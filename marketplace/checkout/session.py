@@ -4,6 +4,8 @@ per request, with its country, instead of each time a step asks for it (every st
 from oscar.apps.checkout import session
 from oscar.core.loading import get_model
 
+from marketplace.checkout.forms import shipping_country
+
 ShippingAddress = get_model("order", "ShippingAddress")
 UserAddress = get_model("address", "UserAddress")
 
@@ -14,7 +16,11 @@ class CheckoutSessionMixin(session.CheckoutSessionMixin):
         has gone since); a fresh unsaved ``ShippingAddress`` at each call, as Oscar's callers expect."""
         chosen = self.checkout_session.shipping_user_address_id()
         if not chosen or self.checkout_session.new_shipping_address_fields() or not basket.is_shipping_required():
-            return super().get_shipping_address(basket)
+            address = super().get_shipping_address(basket)
+            country = shipping_country(address.country_id) if address is not None and address.country_id else None
+            if country is not None:
+                address.country = country  # read from the cached list (saving the address writes its name)
+            return address
         read = getattr(self, "address_book_entry", None)
         if read is None or read.pk != chosen:
             read = UserAddress._default_manager.select_related("country").filter(pk=chosen).first()

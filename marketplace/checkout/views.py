@@ -70,8 +70,19 @@ class PaymentDetailsView(views.PaymentDetailsView):
             basket_id = request.basket.id if not request.basket.is_empty else _submitted_basket_id(request)
             order = services.order_already_placed(basket_id=basket_id) if basket_id else None
             if order is None:
+                self.holds_basket_lock = True
                 return super().dispatch(request, *args, **kwargs)
         return self.land_on_placed_order(request, order)
+
+    def freeze_basket(self, basket):
+        """Oscar writes the basket as frozen while payment is taken, so nobody changes it meanwhile. A submission
+        here is one transaction holding the basket's row lock: nobody could see it frozen, or change it, before the
+        order is placed and the basket written as submitted (or thawed, if placing fails). So it is frozen without
+        a write of its own."""
+        if getattr(self, "holds_basket_lock", False):
+            basket.status = basket.FROZEN
+        else:
+            super().freeze_basket(basket)
 
     def land_on_placed_order(self, request, order):
         """Leave the session as the submission that placed ``order`` left it, so whichever request saves the

@@ -4,11 +4,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, DecimalField, F, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
-from marketplace.fulfilment.models import OperatorOrder
+from marketplace.fulfilment.models import Enrolment, OperatorOrder
 from marketplace.money import CENT
 from marketplace.storefronts.selectors import lines_for_user
 
@@ -37,12 +49,16 @@ def parts_for_order(order, *, user=None) -> list[Part]:
         parts = parts.filter(partner__users=user)
     parts = list(parts)
     lines = defaultdict(list)
-    for line in (
+    read = list(
         Line.objects.filter(order=order, partner_id__in=[p.partner_id for p in parts])
         .select_related("product", "fulfilment", "licence")
-        .prefetch_related(Prefetch("enrolments"))
+        .annotate(has_seats=Exists(Enrolment.objects.filter(line=OuterRef("pk"))))
         .order_by("pk")
-    ):
+    )  # fmt: skip
+    # seats are read for the lines that have some (training): for none, an empty id list asks nothing
+    seated = [line.pk for line in read if line.has_seats]
+    prefetch_related_objects(read, Prefetch("enrolments", queryset=Enrolment.objects.filter(line_id__in=seated)))
+    for line in read:
         lines[line.partner_id].append(line)
     refunded, reasons = defaultdict(lambda: Decimal("0.00")), defaultdict(list)
     paid = [p for p in parts if p.status != OperatorOrder.AWAITING_PAYMENT]  # nothing to refund before payment

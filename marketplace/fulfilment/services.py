@@ -30,7 +30,10 @@ def _lock_part(part_id: int) -> OperatorOrder:
 def open_operator_orders(*, order) -> list[OperatorOrder]:
     """One part per operator with lines in the order, carrying that operator's shipping charge: the lines read once
     and the parts written together. Running it again opens nothing twice."""
-    lines = list(order.lines.select_related("partner__storefront", "product__product_class"))
+    # whether an operator's part is open already comes with its lines: a new order (the usual call) asks nothing more
+    opened = OperatorOrder.objects.filter(order_id=OuterRef("order_id"), partner_id=OuterRef("partner_id"))
+    lines = list(order.lines.select_related("partner__storefront", "product__product_class")
+                 .annotate(part_opened=Exists(opened)))  # fmt: skip
     charges = charges_by_partner(
         (line.partner_id, line.product is not None and line.product.is_shipping_required, flat_charge(line.partner))
         for line in lines
@@ -41,7 +44,9 @@ def open_operator_orders(*, order) -> list[OperatorOrder]:
         if line.partner_id and line.product is not None and line.product.is_shipping_required
     }  # fmt: skip
     status = OperatorOrder.AWAITING_PAYMENT if order.status == "Pending" else OperatorOrder.TO_FULFIL
-    existing = {part.partner_id: part for part in OperatorOrder.objects.filter(order=order)}
+    existing = {}
+    if any(line.part_opened for line in lines):
+        existing = {part.partner_id: part for part in OperatorOrder.objects.filter(order=order)}
     new = OperatorOrder.objects.bulk_create([
         OperatorOrder(order=order, partner_id=partner_id, shipping_charge=charge,
                       needs_shipping=partner_id in shipped_by, status=status)

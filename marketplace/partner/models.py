@@ -1,9 +1,8 @@
 """Oscar's partner app, forked: an offer (stock record) obeys its storefront's tier rules wherever it is saved,
 and stock is never allocated beyond what exists."""
 
-from django.db import models
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db import connections, models, router
+from django.db.models import signals
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.apps.partner.abstract_models import AbstractStockRecord
 
@@ -65,22 +64,34 @@ class StockRecord(AbstractStockRecord):
     def allocate(self, quantity):
         """Allocate only what is in stock, in one conditional UPDATE: the database row lock it takes makes
         concurrent checkouts queue, so the last units can never be sold twice (Oscar's own allocate does not
-        check)."""
+        check). The row's stock comes back with the same statement (``RETURNING``, which SQLite and PostgreSQL both
+        have and Django's ``update()`` does not offer): what is left decides the stock alert and the cached pages."""
         if not self.can_track_allocations:
             return
         self.pre_save_signal()
-        allocated = Coalesce(F("num_allocated"), 0)
-        updated = self.__class__.objects.filter(pk=self.pk, num_in_stock__gte=allocated + quantity).update(
-            num_allocated=allocated + quantity
-        )
-        self.refresh_from_db(fields=["num_in_stock", "num_allocated"])
-        if not updated:
+        using = router.db_for_write(self.__class__, instance=self)
+        name = connections[using].ops.quote_name
+        table, allocated, in_stock = name(self._meta.db_table), name("num_allocated"), name("num_in_stock")
+        with connections[using].cursor() as cursor:
+            # names quoted by the database's own quoting, values passed as parameters
+            cursor.execute(
+                f"UPDATE {table} SET {allocated} = COALESCE({allocated}, 0) + %s "  # noqa: S608
+                f"WHERE {name(self._meta.pk.column)} = %s AND {in_stock} >= COALESCE({allocated}, 0) + %s "
+                f"RETURNING {in_stock}, {allocated}",
+                [quantity, self.pk, quantity],
+            )  # fmt: skip
+            row = cursor.fetchone()
+        if row is None:
+            self.refresh_from_db(fields=["num_in_stock", "num_allocated"])
             left = max(self.net_stock_level, 0)
             title = self.product.get_title()
             if left:
                 raise InsufficientStock(f"Sorry, only {left} of “{title}” left: lower the quantity in your basket.")
             raise InsufficientStock(f"Sorry, “{title}” has just sold out. Your basket is kept.")
-        self.post_save_signal()
+        self.num_in_stock, self.num_allocated = row
+        # as Oscar's post_save_signal, saying what changed: an allocation only lowers the stock (stock_alerts)
+        signals.post_save.send(sender=self.__class__, instance=self, created=False, raw=False, using=using,
+                               update_fields=frozenset({"num_allocated"}))  # fmt: skip
 
     # The dashboard's product form saves a product's categories with its offers: it checks the tier rules itself
     # once both are saved (see marketplace.dashboard_catalogue.views), not here against the categories stored before.

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from marketplace.checkout.services import OFFLINE_SOURCE_CODE
+from marketplace.checkout.services import OFFLINE_SOURCE_CODE, payment_source_type
 from marketplace.payments.models import WebhookEvent
 from marketplace.payments.signals import account_updated
 
@@ -221,7 +221,7 @@ def card_payment_source(*, order_number: str, amount, currency: str) -> Source:
     from marketplace.payments import stripe_gateway
 
     intent = stripe_gateway.intent_for_order(order_number=order_number, amount=amount, currency=currency)
-    source_type, _ = SourceType.objects.get_or_create(code=STRIPE_SOURCE_CODE, defaults={"name": "Card (Stripe)"})
+    source_type = payment_source_type(code=STRIPE_SOURCE_CODE, name="Card (Stripe)")
     return Source(source_type=source_type, currency=currency, amount_allocated=amount, reference=intent.intent_id)
 
 
