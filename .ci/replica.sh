@@ -6,6 +6,10 @@
 #                               as a hot standby streaming from it on 127.0.0.1:5433; waits until it streams
 #   bash .ci/replica.sh stop    stop it and delete REPLICA_DIR (what `start` left; nothing else)
 #
+# REPLICA_SLOT (none by default): a physical replication slot of that name on the primary keeps every WAL segment the
+# replica has not received yet, from the copy's start: without one, a primary busy with other writes may recycle a
+# segment between the copy and the replica's start, and the replica never streams ("requested WAL segment ... has
+# already been removed"). `stop` drops the slot (a slot left behind would keep WAL on the primary for ever).
 # REPLICA_PORT (5433), REPLICA_DIR (/tmp/oss-replica-$REPLICA_PORT) and PRIMARY_PORT (5432) change where. The
 # replica replicates the whole cluster, so every database of the primary (the test databases too) is readable on it.
 # Run as root (as CI does): the cluster's commands run as the postgres user. The primary must accept a replication
@@ -18,6 +22,7 @@ PRIMARY_PORT=${PRIMARY_PORT:-5432}
 REPLICA_PORT=${REPLICA_PORT:-5433}
 REPLICA_DIR=${REPLICA_DIR:-/tmp/oss-replica-$REPLICA_PORT}
 REPLICA_LOG="$REPLICA_DIR.log"
+REPLICA_SLOT=${REPLICA_SLOT:-}
 MARKER=oss-replica  # a file in REPLICA_DIR: `stop` deletes only a directory that `start` made
 
 say() { echo "replica.sh: $*" >&2; }
@@ -79,6 +84,15 @@ stop() {
         as_owner "$(bin_dir)/pg_ctl" -D "$REPLICA_DIR" -m fast -w stop >/dev/null || true
     fi
     rm -rf "$REPLICA_DIR" "$REPLICA_LOG"
+    if [ -n "$REPLICA_SLOT" ]; then
+        # the primary's walsender lets go of the slot a moment after the replica stops
+        for _ in $(seq 20); do
+            [ "$(primary_sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$REPLICA_SLOT'")" = 0 ] && break
+            primary_sql "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                         WHERE slot_name = '$REPLICA_SLOT' AND NOT active" >/dev/null || true
+            sleep 0.5
+        done
+    fi
 }
 
 start() {
@@ -93,8 +107,10 @@ start() {
     bin=$(bin_dir)
 
     # -R: standby.signal and primary_conninfo; -X stream: the WAL written while copying comes along.
+    local slot=()
+    if [ -n "$REPLICA_SLOT" ]; then slot=(-C -S "$REPLICA_SLOT"); fi  # -R then names it in primary_slot_name
     as_owner "$bin/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -D "$REPLICA_DIR" \
-        -R -X stream --checkpoint=fast
+        -R -X stream --checkpoint=fast "${slot[@]}"
     as_owner touch "$REPLICA_DIR/$MARKER"
 
     # Debian keeps a cluster's configuration outside its data directory, so the copy has none: the replica gets its

@@ -49,6 +49,7 @@ DB_NAME = "load_cluster"
 REDIS_DB = 12
 OUT = load.BASE_DIR / "var" / "bench" / "load" / "cluster"
 SAMPLE_SECONDS = 5
+REPLICA_SLOT = "oss_load_cluster"  # the primary keeps the WAL the replica still needs; dropped by replica.sh stop
 
 
 # --- the stack ----------------------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def choose_replica_port(asked: int) -> int:
 
 
 def replica(action: str, port: int) -> None:
-    env = {**os.environ, "REPLICA_PORT": str(port), "REPLICA_DIR": replica_dir(port)}
+    env = {**os.environ, "REPLICA_PORT": str(port), "REPLICA_DIR": replica_dir(port), "REPLICA_SLOT": REPLICA_SLOT}
     script = str(load.BASE_DIR / ".ci" / "replica.sh")
     result = subprocess.run(["bash", script, action], env=env, capture_output=True, text=True, check=False)
     with open(OUT / "replica.log", "a") as handle:
