@@ -131,7 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "oscar.apps.search.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
+                "marketplace.accounts.facts.notifications",  # Oscar's count, lazily, with the account bar's other facts
                 "oscar.core.context_processors.metadata",
             ],
         },
@@ -232,10 +232,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-if REDIS_URL:
-    # Sessions are read from Redis on every request and written through to the database, which keeps them when
-    # Redis restarts (it keeps nothing on disk here).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's database session store (marketplace.accounts.sessions). With Redis, sessions are read from Redis on every
+# request and written through to the database, which keeps them when Redis restarts (it keeps nothing on disk here).
+SESSION_ENGINE = "marketplace.accounts.sessions." + ("cached_db" if REDIS_URL else "db")
 
 # Catalogue pages for anonymous shoppers are served from the cache for this long at most (marketplace.ops.pagecache);
 # any change they show retires them at once. 0 turns it off. Several web processes need the shared cache (Redis).

@@ -222,6 +222,12 @@ def _pinned(request) -> bool:
     return True
 
 
+def reads_primary(request) -> bool:
+    """Whether this request reads the primary because its client wrote a moment ago (False without replicas)."""
+    reading = _reading.get()
+    return reading is not None and reading.pinned
+
+
 def _pin(request, response) -> None:
     """Read the primary for this client's next ``REPLICA_PIN_SECONDS``."""
     seconds = settings.REPLICA_PIN_SECONDS

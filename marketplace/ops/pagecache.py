@@ -5,15 +5,22 @@ Every stored page carries the catalogue's *generation*: a counter in the cache t
 increments, and again once its transaction commits (``invalidate``, connected in ``marketplace.apps``). The next
 request then misses and renders afresh, on every web worker at once; old pages are never read again and expire.
 
-Only requests that would see the same page get one: GET/HEAD, signed out, and no session, basket or pending
-messages (those change the header or the page); a page that shows the recently viewed products is kept once per
-value of that cookie. The CSRF token in a stored page is a hole filled with the requester's own token on the way
-out, so forms on cached pages post as usual; so is the Content Security Policy nonce of the page's inline script.
+Signed-in shoppers and visitors with a basket or pending messages get the same stored page, but for its *personal
+pieces* (``{% personal "name" %}`` in the templates: the account bar, the mini basket, the messages, the
+certification link, a product's wishlist, review and stock-alert buttons). A page is stored with each piece cut out,
+and every hit renders the pieces for the requester in one template, with one set of context processors: a few
+queries (the user, the basket, the unread notifications) instead of the whole page. A first-time visitor with no
+cookies gets the page whole, pieces and all, from a copy of its own. Staff (whose pages carry edit links) and a
+client reading the primary after a write (``db_router``) always get the page rendered. A page that shows the
+recently viewed products is kept once per value of that cookie. The CSRF token in a stored page is a hole filled
+with the requester's own token on the way out, so forms on cached pages post as usual; so is the Content Security
+Policy nonce of the page's inline script.
 
 What ends with no write (an OSE Certified certificate running out) cannot retire pages: a page that shows it says
 so while rendering (``valid_until``), and is kept no longer, nor served after that moment.
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -25,17 +32,77 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import get_token
+from django.template import engines
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from marketplace.ops.db_router import PIN_COOKIE
+from marketplace.ops.db_router import PIN_COOKIE, reads_primary
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
 TOKEN_HOLE = b"--csrf-token--"
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "OSCAR_BASKET_COOKIE_OPEN")
+
+# The personal pieces of a page, by the name the templates give them: only these can be rendered into a hole.
+PIECES = {
+    "accounts": "oscar/partials/nav_accounts.html",
+    "basket": "oscar/partials/mini_basket.html",
+    "messages": "personal/messages.html",
+    "certifier": "certification/_queue_link.html",
+    "wishlist": "personal/wishlist.html",
+    "review": "personal/review_link.html",
+    "first_review": "personal/first_review.html",
+    "stock_alert": "personal/stock_alert.html",
+}
+# A piece as rendered: its name and arguments (ints and slugs only) in the opening comment, then its HTML
+_PIECE = re.compile(rb"<!--p:([a-z_]+)((?: [a-z_]+=[\w-]+)*)-->(.*?)<!--/p-->", re.S)
+_ARGUMENT = re.compile(r"^[\w-]+$")
+_CUT = "<!--piece-->"
+PLAIN, PERSONAL, SIGNED_IN = "plain", "personal", "signed-in"
+
+
+def piece_opening(name: str, arguments: dict) -> str:
+    """The comment a piece's HTML starts with (``{% personal %}``); it names what a hit renders in its place."""
+    if name not in PIECES:
+        raise ValueError(f"No personal piece is called {name!r}: one of {', '.join(PIECES)}")
+    words = "".join(f" {key}={value}" for key, value in arguments.items())
+    if not all(_ARGUMENT.match(str(value)) for value in arguments.values()):
+        raise ValueError(f"A personal piece takes numbers and slugs only, not {arguments!r}")
+    return f"<!--p:{name}{words}-->"
+
+
+def _holed(content: bytes) -> bytes:
+    """The page with every personal piece emptied (its opening and closing comments kept)."""
+    return _PIECE.sub(lambda match: b"<!--p:" + match.group(1) + match.group(2) + b"--><!--/p-->", content)
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces_template(holes: tuple[tuple[str, str], ...]):
+    """One template that renders these pieces in order, each ending at a cut."""
+    def include(name: str, words: str) -> str:
+        arguments = "".join(f' {key}="{value}"' for key, value in (word.split("=") for word in words.split()))
+        return f'{{% include "{PIECES[name]}"{" with" + arguments if arguments else ""} %}}{_CUT}'
+
+    source = "".join(include(name, words) for name, words in holes)
+    return engines["django"].from_string(source)
+
+
+def _filled(request, content: bytes) -> bytes:
+    """The stored page with its pieces rendered for ``request``: one template render, one set of context
+    processors for them all."""
+    matches = list(_PIECE.finditer(content))
+    if not matches:
+        return content
+    holes = tuple((match.group(1).decode(), match.group(2).decode()) for match in matches)
+    rendered = _pieces_template(holes).render(request=request).split(_CUT)
+    parts, last = [], 0
+    for match, html in zip(matches, rendered, strict=False):
+        parts += [content[last : match.start(3)], html.encode()]
+        last = match.end(3)
+    parts.append(content[last:])
+    return b"".join(parts)
 
 
 def generation() -> int:
@@ -88,20 +155,26 @@ def _ended(stored) -> bool:
     return until is not None and timezone.now() >= until
 
 
-def _cacheable(request) -> bool:
+def _flavour(request) -> str | None:
+    """Which stored copy ``request`` may get: the whole page (a visitor with no cookie of ours), the page with
+    its personal pieces rendered for the requester (signed in, or a basket or messages), or none."""
     if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
-        return False
+        return None
     cookies = request.COOKIES
-    if "messages" in cookies or any(getattr(settings, name) in cookies for name in _PERSONAL_COOKIES):
-        return False
     if PIN_COOKIE in cookies:  # a visitor who just wrote reads the primary for a while (db_router), not old pages
-        return False
-    return not request.user.is_authenticated
+        return None
+    if request.user.is_authenticated:
+        if request.user.is_staff or reads_primary(request):
+            return None
+        return SIGNED_IN
+    if "messages" in cookies or any(getattr(settings, name) in cookies for name in _PERSONAL_COOKIES):
+        return PERSONAL
+    return PLAIN
 
 
-def _key(request, gen: int, vary_on: tuple[str, ...]) -> str:
+def _key(request, gen: int, vary_on: tuple[str, ...], flavour: str) -> str:
     cookies = "|".join(request.COOKIES.get(name, "") for name in vary_on)
-    where = f"{request.get_host()}|{get_language()}|{request.get_full_path()}|{cookies}"
+    where = f"{request.get_host()}|{get_language()}|{request.get_full_path()}|{cookies}|{flavour}"
     return f"pagecache:{gen}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
@@ -114,16 +187,19 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
+        flavour = _flavour(request)
+        if flavour is None:
             return view(request, *args, **kwargs)
         try:
-            key = _key(request, generation(), vary_on)
+            key = _key(request, generation(), vary_on, flavour)
             stored = cache.get(key)
         except Exception:  # the cache is down: shoppers still get their page, rendered
             logger.warning("Page cache unavailable", exc_info=True)
             return view(request, *args, **kwargs)
         if stored is not None and not _ended(stored):
             content, content_type, meta, *nonce = stored
+            if flavour != PLAIN:
+                content = _filled(request, content)
             content = content.replace(TOKEN_HOLE, get_token(request).encode())
             if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
                 content = content.replace(nonce[0], str(request.csp_nonce).encode())
@@ -135,7 +211,7 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
         if callable(getattr(response, "render", None)):
             response = response.render()
         if response.status_code == 200 and not response.streaming and not response.has_header("Cache-Control"):
-            content = response.content
+            content = response.content if flavour == PLAIN else _holed(response.content)
             if token := _TOKEN.search(content):
                 content = content.replace(token.group(1), TOKEN_HOLE)
             meta = getattr(response, "cache_meta", None)
