@@ -290,19 +290,35 @@ class Confirmer(threading.Thread):
 
 
 def held_messages(before: float) -> list[tuple[str, str]]:
-    """Messages taken (delivered) before ``before`` and still not acknowledged: (delivery tag, task name)."""
+    """Messages taken (delivered) before ``before`` and still not acknowledged: (delivery tag, the task's call)."""
+    import base64
+
     import redis
 
     client = redis.Redis.from_url(load.REDIS_URL)
     held = []
     for tag, _score in client.zrangebyscore("unacked_index", 0, before, withscores=True):
         raw = client.hget("unacked", tag)
-        name = "?"
+        call = "?"
         if raw:
             payload = json.loads(raw)[0]
-            name = payload.get("headers", {}).get("task", "?")
-        held.append((tag.decode(), name))
+            call = payload.get("headers", {}).get("task", "?")
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                args, kwargs, _embed = json.loads(base64.b64decode(payload["body"]))
+                arguments = [*map(repr, args), *(f"{key}={value!r}" for key, value in kwargs.items())]
+                call = f"{call.rsplit('.', 1)[-1]}({', '.join(arguments)})"
+        held.append((tag.decode(), call))
     return held
+
+
+def line_states(held: list[tuple[str, str]]) -> dict[int, str]:
+    """The fulfilment state of each order line a held fulfil_line_task was for."""
+    from marketplace.fulfilment.models import LineFulfilment
+
+    found = (re.search(r"fulfil_line_task\(line_id=(\d+)\)", call) for _tag, call in held)
+    lines = [int(match.group(1)) for match in found if match]
+    states = dict(LineFulfilment.objects.filter(line_id__in=lines).values_list("line_id", "state"))
+    return {line: states.get(line, "no fulfilment yet") for line in lines}
 
 
 def hand_back(tags: list[str]) -> None:
@@ -442,6 +458,7 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
     restocker = confirmer = sampler = None
     replica_started = False
     held: list[tuple[str, str]] = []
+    redelivered: dict = {}
     reads_before: dict = {}
     locust_started = locust_ended = time.time()
     run_seconds = round(args.minutes * 60)
@@ -596,12 +613,24 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                     break
                 time.sleep(2)
             held = held_messages(kill_at)
+            before = line_states(held)
             checks.add("the killed worker's messages are kept for redelivery (acks_late)", True,
-                       f"{len(held)} taken and not acknowledged: {[name for _tag, name in held]}")  # fmt: skip
+                       f"{len(held)} taken and not acknowledged: {[call for _tag, call in held]}; "
+                       f"their lines now: {before}")  # fmt: skip
             if held:
-                hand_back([tag for tag, _name in held])
+                hand_back([tag for tag, _call in held])
                 load.say(f"handed {len(held)} held message(s) back to their queues, as kombu does after the "
                          "visibility timeout")  # fmt: skip
+                waited = time.monotonic()
+                while held_messages(time.time()) or load.queue_length():
+                    if time.monotonic() - waited > 120:
+                        break
+                    time.sleep(1)
+                redelivered = {
+                    "calls": [call for _tag, call in held], "lines before": before, "lines after": line_states(held),
+                    "seconds": round(time.monotonic() - waited, 1),
+                }  # fmt: skip
+                load.say(f"the handed-back messages ran: {redelivered}")
         state = load.wait_for_allocations(order_ids, services["worker1"], args.worker_timeout)
         load.check_after_payments(checks, order_ids, state, env)
         left = held_messages(time.time())
@@ -699,6 +728,7 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                 for label in ("primary", "replica")
             },  # fmt: skip
             "held_messages": held,
+            "redelivered": redelivered,
             "sampler_error": sampler.error if sampler else None,
         },
     }
@@ -762,7 +792,8 @@ def cluster_markdown(summary: dict) -> str:
             f"- checkouts whose place-order answer was lost: {summary['unanswered_checkouts']}",
             f"- gunicorn access log lines: {cluster['access_log_counts']}",
             f"- load_cluster on each server during the run: {cluster['replica_reads']}",
-            f"- messages the killed worker held: {cluster['held_messages'] or 'none'}"]  # fmt: skip
+            f"- messages the killed worker held: {cluster['held_messages'] or 'none'}; handed back: "
+            f"{cluster['redelivered'] or '-'}"]  # fmt: skip
     if cluster["sampler_error"]:
         out.append(f"- CPU sampler stopped: {cluster['sampler_error']}")
     return "\n".join(out) + "\n"
