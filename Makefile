@@ -63,6 +63,8 @@ clean:
 
 ## load: the load run - 50 guest shoppers browse, fill baskets and check out for 10 minutes against gunicorn, a
 ## Celery worker, PostgreSQL (database load_run) and Redis (db 11) on loopback, then the stock, orders and ledger
-## are checked; results in var/bench/load/, method in bench/README.md. LOAD_ARGS="--users 10 --minutes 1"
+## are checked; results in var/bench/load/, method in bench/README.md. LOAD_ARGS="--users 10 --minutes 1";
+## LOAD_ARGS="--cluster": two web nodes behind nginx, a streaming replica, two workers, one node and one worker
+## killed mid-run (database load_cluster, Redis db 12, ports 8211-8213; results in var/bench/load/cluster/)
 load: install-bench
 	$(PY) -m bench.load.run $(LOAD_ARGS)

@@ -3,6 +3,7 @@ on loopback, then the database is checked.
 
     .venv/bin/python -m bench.load.run                      # the full run: 50 users for 10 minutes (`make load`)
     .venv/bin/python -m bench.load.run --users 10 --minutes 1
+    .venv/bin/python -m bench.load.run --cluster            # issue 24: two web nodes, a replica, two workers, kills
 
 What it does, all on 127.0.0.1 and under var/bench/load/ (git-ignored):
 
