@@ -55,8 +55,18 @@ class Basket(AbstractBasket):
         if created:
             # a basket created just now holds no lines and no vouchers: its first add-to-basket needn't ask (Oscar
             # forgets the lines when lines are added or merged in; Django the vouchers when one is added)
-            internals.keep_basket_lines(self, internals.prefilled(self.lines.all(), []))
+            self._lines_when_created = internals.prefilled(self.lines.all(), [])
+            internals.keep_basket_lines(self, self._lines_when_created)
             internals.keep_prefetched(self, "vouchers", internals.prefilled(self.vouchers.all(), []))
+
+    def holds_no_lines_yet(self) -> bool:
+        """Created by this request and nothing put in it since (Oscar forgets the lines it keeps when lines are added
+        or merged in): a signed-in shopper's first add to basket creates the basket before adding to it."""
+        created = getattr(self, "_lines_when_created", None)
+        return created is not None and internals.basket_lines_cache(self) is created
+
+    def line_quantity(self, product, stockrecord, options=None):
+        return 0 if self.holds_no_lines_yet() else super().line_quantity(product, stockrecord, options)
 
     def all_lines(self):
         """Oscar's, with what pricing each line reads (its product's class, its offer's operator and storefront)
@@ -92,15 +102,17 @@ class Basket(AbstractBasket):
         return len(self.all_lines())
 
     def add_product(self, product, quantity=1, options=None):
-        created_now, self._exact_lines = self.id is None, None
-        self._holds_no_lines = created_now  # Oscar's add_product creates the basket, then its line (LineManager)
+        created_now, self._exact_lines = self.id is None or self.holds_no_lines_yet(), None
+        # Oscar's add_product creates the basket (a guest's first add), then its line (LineManager); a signed-in
+        # shopper's basket was created moments before, by the basket middleware, and is as empty
+        self._holds_no_lines = created_now
         try:
             line, created = super().add_product(product, quantity, options)
         finally:
             self._chosen_offer, self._holds_no_lines = None, False
         if created_now:
-            # This call created the basket, so its one line is the line just written, with the product and offer it
-            # was priced from: pricing the basket again (offers, the new total) needn't read it back.
+            # The basket held nothing, so its one line is the line just written, with the product and offer it was
+            # priced from: pricing the basket again (offers, the new total) needn't read it back.
             self._exact_lines = internals.prefilled(self.lines.all(), [line])
             internals.keep_basket_lines(self, self._exact_lines)
         return line, created

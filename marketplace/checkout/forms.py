@@ -17,16 +17,21 @@ Country = get_model("address", "Country")
 User = get_user_model()
 
 
-class GuestCheckoutForm(forms.Form):
-    email = forms.EmailField(label=_("Your email address"), max_length=254,
-                             help_text=_("Where we send the order confirmation and, for a bank transfer, the bank "
-                                         "details."))  # fmt: skip
+class PaymentChoiceForm(forms.Form):
+    """How the shopper pays, on the one-page checkout."""
+
     payment_method = forms.ChoiceField(label=_("How would you like to pay?"), widget=forms.RadioSelect)
 
     def __init__(self, *args, methods: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = methods
         self.fields["payment_method"].initial = methods[0][0]
+
+
+class GuestCheckoutForm(PaymentChoiceForm):
+    email = forms.EmailField(label=_("Your email address"), max_length=254,
+                             help_text=_("Where we send the order confirmation and, for a bank transfer, the bank "
+                                         "details."))  # fmt: skip
 
     def clean_email(self):
         """As Oscar's checkout gateway: the address with its domain lower-cased, and a guest whose e-mail (in any
@@ -37,6 +42,31 @@ class GuestCheckoutForm(forms.Form):
             raise forms.ValidationError(_("An account uses this email address: sign in to check out with it, or use "
                                           "another address."))  # fmt: skip
         return email
+
+
+class ShipToForm(forms.Form):
+    """Where a signed-in shopper's order ships: one of their saved addresses (the first of ``addresses`` is chosen
+    for them), or a new one typed in the address form beside it."""
+
+    NEW = "new"
+    ship_to = forms.ChoiceField(widget=forms.RadioSelect, error_messages={"required": _("Choose where to ship.")})
+
+    def __init__(self, *args, addresses: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(address.pk): address for address in addresses}
+        self.fields["ship_to"].choices = [*((key, address.summary) for key, address in self.addresses.items()),
+                                          (self.NEW, _("A new address"))]  # fmt: skip
+        self.fields["ship_to"].initial = next(iter(self.addresses), self.NEW)
+
+    def chosen_value(self) -> str:
+        return str(self["ship_to"].value() or "")
+
+    def wants_new_address(self) -> bool:
+        return self.chosen_value() == self.NEW
+
+    def chosen_address(self):
+        """The saved address chosen (a valid form), or None for a new one."""
+        return self.addresses.get(self.cleaned_data["ship_to"])
 
 
 class CountrySelect(forms.Select):

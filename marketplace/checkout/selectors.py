@@ -11,8 +11,19 @@ from marketplace import internals
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 Source = get_model("payment", "Source")
+UserAddress = get_model("address", "UserAddress")
 Surcharge = get_model("order", "Surcharge")
 OrderDiscount = get_model("order", "OrderDiscount")
+
+
+def saved_shipping_addresses(user) -> list:
+    """A signed-in shopper's saved addresses in countries the shop ships to, with their countries, the one to choose
+    for them first: their default shipping address, else the one they ship to most, else the newest."""
+    return list(
+        UserAddress._default_manager.filter(user=user, country__is_shipping_country=True)
+        .select_related("country")
+        .order_by("-is_default_for_shipping", "-num_orders_as_shipping_address", "-date_created", "-pk")
+    )
 
 
 def placed_order(**lookup):

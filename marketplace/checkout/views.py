@@ -12,7 +12,7 @@ from oscar.core.loading import get_class
 from marketplace.accounts import email_checks
 from marketplace.accounts.security import allow_stripe
 from marketplace.checkout import selectors, services
-from marketplace.checkout.forms import GuestCheckoutForm
+from marketplace.checkout.forms import GuestCheckoutForm, PaymentChoiceForm, ShipToForm
 
 ShippingAddressForm = get_class("checkout.forms", "ShippingAddressForm")
 Repository = get_class("shipping.repository", "Repository")
@@ -34,6 +34,13 @@ class IndexView(views.IndexView):
     """Oscar's checkout gateway. Its sign-in gets the request, as every login form does, so a returning customer's
     password is counted and locked out there as on the login page; its guest and new-account options, which say
     whether an e-mail has an account, are limited per client address (``email_checks``)."""
+
+    success_url = reverse_lazy("checkout:index")  # signed in here, the shopper gets the one-page checkout
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:  # nothing to sign in: the checkout itself
+            return SignedInCheckoutView.as_view()(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = self.form_class
@@ -124,8 +131,9 @@ class PaymentDetailsView(views.PaymentDetailsView):
 class GuestCheckoutView(PaymentDetailsView):
     """A guest's whole checkout on one page: email, shipping address (when something ships) and how to pay, under
     the basket's lines and totals; posting it places the order. From the basket to the thank-you page that is one
-    page and one submission, where the steps take five pages. Signed-in shoppers take the steps (their address
-    book); the order is placed exactly as at the end of the steps, and the same submission twice places it once."""
+    page and one submission, where the steps take five pages. Signed-in shoppers get theirs at the checkout's own
+    address (``SignedInCheckoutView``, with their address book); the order is placed exactly as at the end of Oscar's
+    steps, and the same submission twice places it once."""
 
     template_name = "oscar/checkout/guest.html"
     pre_conditions = ["check_basket_is_not_empty", "check_basket_is_valid"]
@@ -188,6 +196,64 @@ class GuestCheckoutView(PaymentDetailsView):
 
     def render_preview(self, request, **kwargs):
         return self.render_page(request, **kwargs)
+
+
+class SignedInCheckoutView(GuestCheckoutView):
+    """A signed-in shopper's whole checkout on one page, at the checkout's own address: where to ship (their saved
+    addresses, the default or most used one chosen for them, or a new address typed in, which joins their address
+    book as in Oscar's steps), how to pay, the lines and the totals; posting it places the order. Oscar's steps stay
+    for whoever opens them."""
+
+    template_name = "oscar/checkout/signed_in.html"
+
+    def places_order(self, request) -> bool:
+        return request.method == "POST" and request.user.is_authenticated
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(request)
+
+    def post(self, request, *args, **kwargs):
+        self.form = PaymentChoiceForm(request.POST, methods=available_methods())
+        self.ship_to, self.address_form = None, None
+        if request.basket.is_shipping_required():
+            self.ship_to = ShipToForm(request.POST, addresses=self.saved_addresses())
+            if self.ship_to.wants_new_address():
+                self.address_form = ShippingAddressForm(request.POST)
+        valid = [form.is_valid() for form in (self.form, self.ship_to, self.address_form) if form is not None]
+        if not all(valid):
+            return self.render_page(request, error="Please correct the errors below.")
+        session = self.checkout_session
+        if self.ship_to is not None:
+            chosen = self.ship_to.chosen_address()
+            if chosen is not None:
+                session.ship_to_user_address(chosen)
+                self.address_book_entry = chosen  # read already, with its country (session.CheckoutSessionMixin)
+            else:
+                fields = {key: value for key, value in self.address_form.instance.__dict__.items()
+                          if not key.startswith("_")}  # fmt: skip
+                session.ship_to_new_address(fields)
+        session.use_shipping_method(self.get_shipping_method(request.basket).code)
+        session.pay_by(self.form.cleaned_data["payment_method"])
+        return self.submit(**self.build_submission())
+
+    def saved_addresses(self) -> list:
+        if not hasattr(self, "_saved_addresses"):
+            self._saved_addresses = selectors.saved_shipping_addresses(self.request.user)
+        return self._saved_addresses
+
+    def render_page(self, request, **kwargs):
+        if not hasattr(self, "form"):
+            chosen = self.checkout_session.payment_method()
+            initial = {"payment_method": chosen} if chosen else {}
+            self.form = PaymentChoiceForm(methods=available_methods(), initial=initial)
+            self.ship_to, self.address_form = None, None
+            if request.basket.is_shipping_required():
+                self.ship_to = ShipToForm(addresses=self.saved_addresses())
+        if self.ship_to is not None and self.address_form is None:
+            self.address_form = ShippingAddressForm()  # offered beside the saved addresses, filled in only if chosen
+        context = self.get_context_data(form=self.form, ship_to=self.ship_to, address_form=self.address_form,
+                                        saved_addresses=self.saved_addresses() if self.ship_to else [], **kwargs)
+        return self.render_to_response(context)
 
 
 def _submitted_basket_id(request) -> int | None:

@@ -184,7 +184,7 @@ def test_add_and_check_out_takes_a_guest_from_the_product_page_straight_to_the_o
     assert response["Location"] == reverse("checkout:guest")
     assert "$250.00" in client.get(response["Location"]).content.decode()
     assert Basket.objects.get().lines.get().stockrecord == offer
-    # and a signed-in shopper's button leads to the steps instead
+    # and a signed-in shopper's button leads to the checkout, their own one page (test_signed_in_checkout)
     client.force_login(factories.UserFactory(email="maker@example.com"))
     page = client.get(product.get_absolute_url()).content.decode()
     assert f'name="next" value="{reverse("checkout:index")}"' in page

@@ -78,21 +78,16 @@ def _find_compare_and_fill_basket(journey, page: Page, offers) -> None:
 
 
 def _check_out(journey, page: Page, method_label: str) -> None:
+    # a signed-in shopper checks out on one page: with no saved address yet, the address form is open on it
     page.get_by_role("link", name="Proceed to checkout").click()
+    page.wait_for_url(re.compile(r"/checkout/$"))
+    expect(page.locator("#sellers .seller")).to_have_count(2)
     for field in ("first_name", "last_name", "line1", "line4", "postcode"):
         page.fill(f"#id_{field}", ADDRESS[field])
     page.select_option("#id_country", ADDRESS["country"])
-    journey.screenshot(page, "04-shipping-address")
-    page.get_by_role("button", name="Continue").click()
-
     page.get_by_label(method_label).check()
-    journey.screenshot(page, "05-payment-method")
-    page.locator("#view_preview").click()
-
-    expect(page.locator("#chosen-payment-method")).to_contain_text(
-        method_label.removeprefix("Pay by "), ignore_case=True
-    )
-    journey.screenshot(page, "06-preview", phone=True)
+    expect(page.locator("#confirmation-to")).to_contain_text("ada@example.com")
+    journey.screenshot(page, "04-one-page-checkout", phone=True)
     page.locator("#place-order").click()
     page.wait_for_url(re.compile(r"/checkout/thank-you/"))
 
@@ -202,3 +197,41 @@ def _attach_card_needing_authentication(order) -> None:
         client.v1.payment_intents.update(intent_id, params={"payment_method": card.id})
         intent = client.v1.payment_intents.confirm(intent_id)
     assert intent.status == "requires_action"
+
+
+def test_a_returning_shopper_checks_out_on_one_page_with_their_saved_address_chosen(journey, mill_offers):
+    from oscar.core.loading import get_model
+
+    journey = journey("shopper-returning")
+    ada = factories.UserFactory(email="ada@example.com")
+    UserAddress = get_model("address", "UserAddress")
+    fields = {key: value for key, value in ADDRESS.items() if key != "country"}
+    UserAddress.objects.create(user=ada, country_id=ADDRESS["country"], **fields)
+    home = UserAddress.objects.create(user=ada, country_id="US", **{**fields, "line1": "9 Harbour Street"},
+                                      is_default_for_shipping=True)  # fmt: skip
+    shopper = journey.person("ada@example.com")
+    shopper.goto(f"/designs/{mill_offers['design'].slug}/")
+    shopper.locator(f"form:has(input[name=offer][value='{mill_offers['berlin_mill'].pk}']) button").first.click()
+    expect(shopper.locator(".alert-success").first).to_be_visible()
+    shopper.goto("/basket/")
+
+    # when they proceed to checkout, their default address is chosen and the new-address form stays folded
+    shopper.get_by_role("link", name="Proceed to checkout").click()
+    shopper.wait_for_url(re.compile(r"/checkout/$"))
+    expect(shopper.locator(f"#ship-to-{home.pk}")).to_be_checked()
+    expect(shopper.locator("#ship-to .saved-address")).to_have_count(2)
+    expect(shopper.locator("#ship-to .new-address-fields")).to_be_hidden()
+    expect(shopper.get_by_label("Pay by bank transfer")).to_be_checked()
+    journey.screenshot(shopper, "01-one-page-checkout-saved-address", phone=True)
+    shopper.get_by_label("Ship to a new address").check()
+    expect(shopper.locator("#id_line1")).to_be_visible()  # opens when chosen
+    journey.screenshot(shopper, "02-one-page-checkout-new-address", phone=True)
+    shopper.locator(f"#ship-to-{home.pk}").check()
+
+    # then one click places the order, shipped to that address
+    shopper.locator("#place-order").click()
+    shopper.wait_for_url(re.compile(r"/checkout/thank-you/"))
+    order = Order.objects.get(user=ada)
+    expect(shopper.locator("body")).to_contain_text(order.number)
+    assert order.shipping_address.line1 == "9 Harbour Street"
+    journey.screenshot(shopper, "03-thank-you", phone=True)

@@ -349,7 +349,7 @@ def test_signing_in_at_the_checkout_gateway_goes_on_with_the_checkout():
 
     answer = _gateway_login(shopper, "Someone@Example.org", PASSWORD)
 
-    assert answer.status_code == 302 and answer["Location"] == reverse("checkout:shipping-address")
+    assert answer.status_code == 302 and answer["Location"] == reverse("checkout:index")  # the one-page checkout
     assert shopper.session["_auth_user_id"] == str(user.pk)
 
 
