@@ -149,3 +149,19 @@ def test_the_guest_page_sends_a_signed_in_shopper_to_their_own(client, shopper):
     _fill_basket(client)
     assert client.get(reverse("checkout:guest"))["Location"] == reverse("checkout:index")
     assert "Where should we ship it?" in client.get(reverse("checkout:index")).content.decode()
+
+
+def test_a_basket_that_ships_nothing_asks_no_address(client, shopper):
+    # given a signed-in shopper buying a design's distribution licence (nothing to ship)
+    design = factories.design(name="Compressed earth brick press")
+    store = factories.storefront("Lyon Fab", city="Lyon")
+    factories.certify(design, holders=[store.operator])
+    licence = factories.offer(store, factories.level_product(design, 3), price="900.00", stock=None)
+    client.post(reverse("basket:add", kwargs={"pk": licence.product_id}), {"quantity": 1, "offer": licence.pk})
+
+    content = client.get(reverse("checkout:index")).content.decode()
+    assert "Nothing in your basket ships" in content and 'name="ship_to"' not in content
+    placed = client.post(reverse("checkout:index"), {"payment_method": "bank-transfer"})
+
+    assert placed["Location"] == reverse("checkout:thank-you")
+    assert Order.objects.get(user=shopper).shipping_address is None
