@@ -34,6 +34,18 @@ class BackupError(Exception):
     pass
 
 
+def _not_through_a_pool() -> None:
+    """pg_dump and pg_restore set session settings (a restore leaves ``search_path`` empty): through pgbouncer in
+    transaction mode they stay on a server connection that the pool then lends to the shop, whose queries no longer
+    find its tables. A backup or a restore connects to the primary itself."""
+    if getattr(settings, "DATABASE_POOLER", ""):
+        raise BackupError(
+            f"DATABASE_URL is a transaction pool (DATABASE_POOLER={settings.DATABASE_POOLER}): back up and restore "
+            "with DATABASE_URL naming the PostgreSQL primary itself and DATABASE_POOLER empty. Through the pool, "
+            "pg_dump's and pg_restore's session settings would stay on server connections the shop then uses."
+        )
+
+
 @dataclass(frozen=True)
 class BackupSet:
     time: str
@@ -103,6 +115,7 @@ def _new_time() -> str:
 def backup(*, report=lambda line: None, verbosity: int = 0) -> BackupSet:
     """Write a new set (the database, the media, the digital goods' files), then apply retention. ``report`` gets a
     line for each file written."""
+    _not_through_a_pool()
     when = _new_time()
     extension = get_connector(DATABASE).extension
     made = BackupSet(
@@ -160,6 +173,7 @@ def find(which: str) -> BackupSet:
 
 def restore(found: BackupSet, *, report=lambda line: None, verbosity: int = 0) -> None:
     """Replace the database's contents with the set's and write its files back. Stop web, worker and beat first."""
+    _not_through_a_pool()
     options = {"interactive": False, "verbosity": verbosity}
     try:
         call_command("dbrestore", database=DATABASE, input_filename=found.database, **options)

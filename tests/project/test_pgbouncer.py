@@ -10,8 +10,8 @@ DATABASE_POOLER=pgbouncer (marketplace/settings.py), and then:
   same run without DATABASE_POOLER fails, and shows the error);
 - eight buyers of the last three units, each locking the offer (``select_for_update``) through a pool of two server
   connections: three get one, five are refused, none is sold twice; a row lock holds for its whole transaction;
-- a restore through the pool is refused: pg_restore's session settings (``search_path`` emptied) would stay on a
-  server connection that pgbouncer then lends to the shop.
+- a backup or a restore through the pool is refused (marketplace/ops/backups.py): pg_restore's session settings
+  (``search_path`` emptied) would stay on a server connection that pgbouncer then lends to the shop.
 
 The pool has two server connections, so clients do share them. Without pgbouncer (`apt-get install pgbouncer`) or
 the PostgreSQL at 127.0.0.1:5432 the tests skip; under CI=true they fail instead.
@@ -163,13 +163,15 @@ class Shop:
     def __init__(self, port: int, name: str, files: Path):
         self.port, self.name, self.files = port, name, files
         self.url = f"postgres://postgres@127.0.0.1:{port}/{name}"
+        self.direct_url = f"postgres://postgres@{PRIMARY['host']}:{PRIMARY['port']}/{name}"
 
-    def manage(self, *args: str, pooler: bool = True, timeout: int = 300) -> subprocess.CompletedProcess:
+    def manage(self, *args: str, pooler: bool = True, direct: bool = False) -> subprocess.CompletedProcess:
+        """``pooler=False``: through pgbouncer, Django not told; ``direct=True``: the primary itself, no pooler."""
         env = {
             **os.environ,
             "DEBUG": "true",
-            "DATABASE_URL": self.url,
-            "DATABASE_POOLER": "pgbouncer" if pooler else "",
+            "DATABASE_URL": self.direct_url if direct else self.url,
+            "DATABASE_POOLER": "pgbouncer" if pooler and not direct else "",
             "DATABASE_REPLICA_URLS": "",
             "REDIS_URL": "",  # tasks run in-process, as in `make run`
             "CELERY_TASK_ALWAYS_EAGER": "true",
@@ -181,7 +183,7 @@ class Shop:
         for name in ("CELERY_BROKER_URL", "PYTEST_XDIST_WORKER"):
             env.pop(name, None)
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=timeout)  # fmt: skip
+                              text=True, timeout=300)  # fmt: skip
 
     def script(self, code: str, *, pooler: bool = True) -> tuple[subprocess.CompletedProcess, dict | None]:
         """Run ``code`` in `manage.py shell`; what it prints last as JSON comes back as a dict."""
@@ -337,3 +339,34 @@ def test_buyers_of_the_last_units_lock_the_offer_through_the_pool_and_none_is_so
     assert seen["nowait"] == "refused"
     assert seen["waited"] >= 0.5
     assert seen["sku"] == "held"
+
+
+def _through_the_pool(shop: Shop, sql: str):
+    conn = psycopg2.connect(host="127.0.0.1", port=shop.port, user="postgres", dbname=shop.name)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_backups_and_restores_are_refused_through_the_pool_and_leave_its_connections_as_they_were(shop):
+    # given a backup of the shop made on the primary itself
+    _ok(shop.manage("backup_db", direct=True))
+
+    # when staff back up or restore with DATABASE_URL naming pgbouncer
+    backup = shop.manage("backup_db")
+    restore = shop.manage("restore_db", "latest", "--no-input")
+
+    # then both are refused, saying how to run them
+    for refused in (backup, restore):
+        assert refused.returncode != 0
+        assert "DATABASE_POOLER empty" in refused.stderr, refused.stderr[-2000:]
+    assert len(list((shop.files / "backups").glob("*database*.psql.bin"))) == 1
+    # and the pool's server connections still find the shop's tables (a restore through it empties search_path,
+    # which then stays on the server connection the pool lends next)
+    for _ in range(POOL_SIZE + 1):
+        assert "public" in _through_the_pool(shop, "SHOW search_path")
+        assert _through_the_pool(shop, "SELECT count(*) FROM catalogue_product") > 0
