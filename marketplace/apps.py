@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # What catalogue pages show: products, designs and categories, offers (price, stock), storefronts and their tiers,
-# certificates and marks, Oscar's offers, and the flat pages every footer links to.
-PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer", "flatpages"}
+# certificates and marks, Oscar's offers, product reviews and their votes, and the flat pages every footer links to.
+PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer", "reviews", "flatpages"}
 
 
 def _retire_pages(sender, **kwargs):

@@ -1,4 +1,4 @@
-"""Whole pages for anonymous shoppers, kept in the shared cache (Redis in production) for a few minutes.
+"""Catalogue pages, kept whole in the shared cache (Redis in production) for a few minutes.
 
 Every stored page carries the catalogue's *generation*: a counter in the cache that each change a shopper could see
 (an offer, price or stock level, a product, design or category, a storefront, a certificate or mark, an Oscar offer)
@@ -35,13 +35,21 @@ from django.middleware.csrf import get_token
 from django.template import engines
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
 from marketplace.ops.db_router import PIN_COOKIE, reads_primary
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "pagecache:generation"
-TOKEN_HOLE = b"--csrf-token--"
+
+
+
+def _token_hole() -> bytes:
+    """Where a stored page's CSRF tokens were: a mark no one who writes page text can know (it is derived from the
+    secret key), so no operator can make a stored page show each visitor their own token."""
+    return b"--csrf-" + salted_hmac("pagecache.token-hole", "hole").hexdigest()[:24].encode() + b"--"
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "OSCAR_BASKET_COOKIE_OPEN")
 
@@ -54,12 +62,16 @@ PIECES = {
     "wishlist": "personal/wishlist.html",
     "review": "personal/review_link.html",
     "first_review": "personal/first_review.html",
+    "reviews": "personal/reviews.html",
+    "phone_basket": "personal/phone_basket.html",
     "stock_alert": "personal/stock_alert.html",
 }
+# Pieces kept in the cache between changes, by a key the named function gives for the requester (None: render it)
+PIECE_KEYS = dict.fromkeys(("basket", "phone_basket"), "marketplace.basket.versions.piece_key")
 # A piece as rendered: its name and arguments (ints and slugs only) in the opening comment, then its HTML
 _PIECE = re.compile(rb"<!--p:([a-z_]+)((?: [a-z_]+=[\w-]+)*)-->(.*?)<!--/p-->", re.S)
 _ARGUMENT = re.compile(r"^[\w-]+$")
-_CUT = "<!--piece-->"
+_CUT = "<!--piece-{}-->"  # with a mark of the secret key: no text a piece shows can fake the cut between two
 PLAIN, PERSONAL, SIGNED_IN = "plain", "personal", "signed-in"
 
 
@@ -83,23 +95,51 @@ def _pieces_template(holes: tuple[tuple[str, str], ...]):
     """One template that renders these pieces in order, each ending at a cut."""
     def include(name: str, words: str) -> str:
         arguments = "".join(f' {key}="{value}"' for key, value in (word.split("=") for word in words.split()))
-        return f'{{% include "{PIECES[name]}"{" with" + arguments if arguments else ""} %}}{_CUT}'
+        return f'{{% include "{PIECES[name]}"{" with" + arguments if arguments else ""} %}}{_cut()}'
 
     source = "".join(include(name, words) for name, words in holes)
     return engines["django"].from_string(source)
 
 
+@functools.cache
+def _cut() -> str:
+    return _CUT.format(salted_hmac("pagecache.piece-cut", "cut").hexdigest()[:24])
+
+
+def _kept_keys(request, holes) -> list[str | None]:
+    """Each hole's cache key for ``request``, or None where the piece is rendered every time."""
+    keys, gen = [], None
+    for name, words in holes:
+        key = None
+        if name in PIECE_KEYS:
+            owner = import_string(PIECE_KEYS[name])(request)
+            if owner is not None:
+                gen = generation() if gen is None else gen
+                key = f"piece:{gen}:{get_language()}:{name}:{words}:{owner}"
+        keys.append(key)
+    return keys
+
+
 def _filled(request, content: bytes) -> bytes:
-    """The stored page with its pieces rendered for ``request``: one template render, one set of context
-    processors for them all."""
+    """The stored page with its pieces for ``request``: those kept in the cache from there, the rest rendered in
+    one template, with one set of context processors for them all."""
     matches = list(_PIECE.finditer(content))
     if not matches:
         return content
-    holes = tuple((match.group(1).decode(), match.group(2).decode()) for match in matches)
-    rendered = _pieces_template(holes).render(request=request).split(_CUT)
+    holes = [(match.group(1).decode(), match.group(2).decode()) for match in matches]
+    keys = _kept_keys(request, holes)
+    kept = cache.get_many([key for key in keys if key])
+    missing = [index for index, key in enumerate(keys) if key not in kept]
+    html = {index: kept[key] for index, key in enumerate(keys) if key in kept}
+    if missing:
+        rendered = _pieces_template(tuple(holes[index] for index in missing)).render(request=request).split(_cut())
+        html.update(zip(missing, rendered, strict=False))
+        new = {keys[index]: html[index] for index in missing if keys[index]}
+        if new:
+            cache.set_many(new, settings.PAGE_CACHE_SECONDS)
     parts, last = [], 0
-    for match, html in zip(matches, rendered, strict=False):
-        parts += [content[last : match.start(3)], html.encode()]
+    for index, match in enumerate(matches):
+        parts += [content[last : match.start(3)], html[index].encode()]
         last = match.end(3)
     parts.append(content[last:])
     return b"".join(parts)
@@ -200,7 +240,7 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             content, content_type, meta, *nonce = stored
             if flavour != PLAIN:
                 content = _filled(request, content)
-            content = content.replace(TOKEN_HOLE, get_token(request).encode())
+            content = content.replace(_token_hole(), get_token(request).encode())
             if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
                 content = content.replace(nonce[0], str(request.csp_nonce).encode())
             response = _response(content, content_type)
@@ -212,8 +252,9 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             response = response.render()
         if response.status_code == 200 and not response.streaming and not response.has_header("Cache-Control"):
             content = response.content if flavour == PLAIN else _holed(response.content)
+            hole = _token_hole()
             if token := _TOKEN.search(content):
-                content = content.replace(token.group(1), TOKEN_HOLE)
+                content = content.replace(token.group(1), hole)
             meta = getattr(response, "cache_meta", None)
             # The CSP nonce the page was rendered with is random, so no stored text can hold it but the shop's own
             # script tags: it is the hole a later request's nonce fills.
@@ -221,7 +262,7 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
             nonce = str(rendered_nonce).encode() if rendered_nonce else None
             seconds, until = _lifetime(request)
             try:
-                if seconds > 0:
+                if seconds > 0 and response.content.count(hole) == 0:  # (a page that holds the mark is not kept)
                     cache.set(key, (content, response["Content-Type"], meta, nonce, until), seconds)
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)

@@ -15,6 +15,7 @@ from marketplace.ops.pagecache import PIECES, piece_opening
 register = template.Library()
 ProductAlert = get_model("customer", "ProductAlert")
 ProductReview = get_model("reviews", "ProductReview")
+Vote = get_model("reviews", "Vote")
 WishList = get_model("wishlists", "WishList")
 WishListLine = get_model("wishlists", "Line")
 ProductAlertForm = get_class("customer.forms", "ProductAlertForm")
@@ -67,6 +68,17 @@ def may_review(context, product) -> bool:
     if product_id not in known:
         known[product_id] = not ProductReview.objects.filter(product_id=product_id, user=user).exists()
     return known[product_id]
+
+
+@register.simple_tag(takes_context=True)
+def top_reviews(context, product, slug) -> SimpleNamespace:
+    """A product's first three approved reviews (Oscar's order), each with whether this shopper voted on it: one
+    query, where Oscar's template asks once more per review."""
+    user = context["request"].user
+    reviews = ProductReview.objects.approved().filter(product_id=int(str(product))).select_related("user")
+    if user.is_authenticated:
+        reviews = reviews.annotate(voted=Exists(Vote.objects.filter(review=OuterRef("pk"), user=user)))
+    return SimpleNamespace(reviews=list(reviews[:3]), product=SimpleNamespace(pk=int(str(product)), slug=slug))
 
 
 @register.simple_tag

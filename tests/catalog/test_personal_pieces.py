@@ -175,3 +175,63 @@ def test_a_piece_planted_in_an_operators_text_is_shown_as_text_and_renders_nothi
     assert page.count("<!--p:accounts") == 1  # the real account bar only
     assert "<!--p:wishlist product=999999" not in page
     assert "&lt;!--p:accounts--&gt;" in page
+
+
+def test_the_phone_basket_button_shows_each_shoppers_own_total(shop):
+    """Oscar's basket button below 768 px (nav_primary's navbar_basket) says the basket's total too."""
+    ada, bob = _signed_in("ada@example.com"), _signed_in("bob@example.com")
+    _add(ada, shop["press"], shop["press_offer"])
+    path = reverse("catalogue:index")
+    _page(ada, path), _page(ada, path)  # stored by Ada, whose basket holds $1,500
+    button = re.compile(r'<a class="btn btn-secondary float-right btn-cart.*?</a>', re.S)
+    assert "1,500.00" in button.search(_page(ada, path)).group(0)
+    assert "Total" not in button.search(_page(bob, path)).group(0)
+
+
+def test_reviews_on_a_stored_product_page_are_seen_by_each_shopper_as_theirs_or_others(shop):
+    path = shop["press"].get_absolute_url()
+    ada, bob = _signed_in("ada@example.com", first_name="Ada"), _signed_in("bob@example.com")
+    ProductReview.objects.create(product=shop["press"], user=get_model("auth", "User").objects.get(
+        email="ada@example.com"), score=4, title="Solid press", body="Pressed 400 blocks.",
+        status=ProductReview.APPROVED)  # fmt: skip
+    for _ in range(3):
+        mine = _page(ada, path)  # Ada stores the page
+    assert "Reviewed by you" in mine and "Is this review helpful?" not in mine  # not on one's own review
+    theirs = _page(bob, path)
+    assert "Solid press" in theirs and "Reviewed by you" not in theirs and "Is this review helpful?" in theirs
+    vote = reverse("catalogue:reviews-vote", kwargs={"product_slug": shop["press"].slug, "product_pk": shop["press"].pk,
+                                                     "pk": ProductReview.objects.get().pk})  # fmt: skip
+    bob.post(vote, {"delta": 1})
+    assert "Is this review helpful?" not in _page(bob, path)  # voted once
+    assert "1</strong> of 1 customer found this useful" in _page(ada, path)
+
+
+def test_an_operator_cannot_make_a_stored_page_show_visitors_their_csrf_token(shop):
+    from marketplace.ops.pagecache import _token_hole
+
+    store, path = shop["store"], reverse("storefronts:detail", kwargs={"slug": shop["store"].slug})
+    store.about = f"Old mark --csrf-token-- and the real one {_token_hole().decode()}"
+    store.save()
+    for visitor in (Client(), _signed_in("ada@example.com")):
+        for _ in range(3):
+            about = _page(visitor, path).split("Old mark")[1].split("</p>")[0]
+            assert about == f" --csrf-token-- and the real one {_token_hole().decode()}"  # as written
+
+
+def test_the_basket_in_the_header_is_kept_between_changes_and_shows_each_change_at_once(shop):
+    ada = _signed_in("ada@example.com")
+    path = reverse("catalogue:index")
+    _page(ada, path), _page(ada, path)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Basket total:</strong>\n    \n        $0.00" in _page(ada, path).replace("Cart", "Basket")
+    assert not any("basket_" in query["sql"] for query in queries)  # the kept piece: the basket is not read
+    _add(ada, shop["press"], shop["press_offer"])
+    assert "$1,500.00" in _basket_piece(_page(ada, path))
+    line = get_model("basket", "Line").objects.get()
+    formset = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-MIN_NUM_FORMS": 0, "form-MAX_NUM_FORMS": 1000}
+    ada.post(reverse("basket:summary"), {**formset, "form-0-id": line.pk, "form-0-quantity": 0})
+    assert "$1,500.00" not in _basket_piece(_page(ada, path))
+    shop["press_offer"].price = "1400.00"
+    shop["press_offer"].save()
+    _add(ada, shop["press"], shop["press_offer"])
+    assert "$1,400.00" in _basket_piece(_page(ada, path))
