@@ -2,7 +2,8 @@
 
 ``python -m bench.probe`` prints JSON: each page's path and its queries (rendered, not from the page cache), and for
 our shop the queries and HTTP requests of one guest checkout. Stock Oscar's settings module is probed the same way
-(it has no designs or storefronts).
+(it has no designs or storefronts). It also makes the signed-in shopper of the signed-in rows (``SHOPPER``: an
+account with the same two products in its basket in both shops) and counts their pages' queries as served.
 """
 
 import json
@@ -12,15 +13,66 @@ import sys
 import django
 import django.apps
 
+SHOPPER = {"username": "bench-shopper", "email": "bench-shopper@example.com", "password": "bench-Shopper-pass-7"}
 
-def _first_product():
+
+def _products():
     from django.apps import apps
 
     Product = apps.get_model("catalogue", "Product")
     products = Product.objects.browsable().filter(stockrecords__isnull=False, categories__isnull=False)
     if apps.is_installed("catalog"):
         products = products.filter(level=1, stockrecords__partner__storefront__status="active")
-    return products.order_by("pk").first()
+    return products.order_by("pk").distinct()
+
+
+def _first_product():
+    return _products().first()
+
+
+def signed_in_shopper() -> dict:
+    """The signed-in rows' shopper: an account (made once) whose basket holds exactly the first two products, one
+    each, as added through the shop's own add-to-basket form."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    User = get_user_model()
+    user = User.objects.filter(email=SHOPPER["email"]).first()
+    if user is None:
+        user = User.objects.create_user(SHOPPER["username"], SHOPPER["email"], SHOPPER["password"])
+    apps.get_model("basket", "Basket").objects.filter(owner=user).delete()
+    client = Client()
+    client.force_login(user)
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for product in _products()[:2]:
+            data = {"quantity": 1}
+            if apps.is_installed("catalog"):
+                data["offer"] = product.stockrecords.order_by("pk").first().pk
+            assert client.post(f"/basket/add/{product.pk}/", data).status_code == 302
+    return SHOPPER
+
+
+def count_signed_in_queries(paths: dict[str, str]) -> dict[str, int]:
+    """The signed-in shopper's queries per page as served (our page cache on), once the page and the shopper's
+    recently-viewed cookie have settled."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(email=SHOPPER["email"]))
+    counts = {}
+    with override_settings(PAGE_CACHE_SECONDS=300):
+        for name, path in paths.items():
+            client.get(path), client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code in (200, 302), (path, response.status_code)  # stock's home redirects
+            counts[name] = len(queries)
+    return counts
 
 
 def pages() -> dict[str, str]:
@@ -97,7 +149,8 @@ def main() -> None:
     setup_test_environment()  # the test client's ALLOWED_HOSTS entry
     found = pages()
     basket = add_to_basket_form()
-    result = {"pages": found, "queries": count_queries(found), "basket": basket}
+    result = {"pages": found, "queries": count_queries(found), "basket": basket, "shopper": signed_in_shopper()}
+    result["signed-in queries"] = count_signed_in_queries(found)
     if django.apps.apps.is_installed("catalog"):
         result["checkout"] = count_checkout(basket, found["product"])
         result["checkout via basket"] = count_checkout(basket, found["product"], via_basket=True)

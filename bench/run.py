@@ -218,6 +218,40 @@ def measure_pages(base: str, pages: dict, seconds: int) -> dict:
     return results
 
 
+WRK_COOKIE = """
+wrk.headers["Cookie"] = "{cookie}"
+"""
+
+
+def sign_in(base: str, shopper: dict) -> str:
+    """Sign the benchmark's shopper in through the shop's login form; the Cookie header their browser then sends."""
+    session = requests.Session()
+    session.get(base + "/accounts/login/", timeout=30)
+    response = session.post(
+        base + "/accounts/login/",
+        data={"login-username": shopper["email"], "login-password": shopper["password"], "login_submit": "Log In",
+              "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": base + "/accounts/login/"}, timeout=30, allow_redirects=False,
+    )  # fmt: skip
+    if response.status_code != 302:
+        raise RuntimeError(f"The benchmark's shopper could not sign in to {base}: HTTP {response.status_code}")
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+
+
+def measure_signed_in(base: str, pages: dict, shopper: dict, seconds: int, names=PAGES) -> dict:
+    """The same pages for the signed-in shopper (two lines in their basket), as their browser asks for them."""
+    script = WRK_COOKIE.format(cookie=sign_in(base, shopper))
+    results = {}
+    for name in names:
+        if name in pages:
+            wrk(base + pages[name], 2, script=script)
+            drained(base)
+            results[name] = measured(base + pages[name], seconds, base, script=script)
+            say(f"  {name + ' (in)':<17} {results[name]['rps']:8.1f} req/s  p50 {results[name]['p50']:7.2f} ms  "
+                f"p99 {results[name]['p99']:7.2f} ms  ({results[name]['errors']} errors)")  # fmt: skip
+    return results
+
+
 def measure_add_to_basket(base: str, pages: dict, basket: dict, seconds: int) -> dict:
     token = requests.get(base + pages["product"], timeout=30).cookies.get("csrftoken")
     body = "&".join(f"{key}={value}" for key, value in basket["data"].items()) + f"&csrfmiddlewaretoken={token}"
@@ -261,6 +295,7 @@ def measure_shop(name: str, env: dict, port: int, info: dict, seconds: int, *, c
     flush_redis()
     with served(name, env, port) as (base, server):
         result = {"pages": measure_pages(base, info["pages"], seconds)}
+        result["signed in"] = measure_signed_in(base, info["pages"], info["shopper"], seconds)
         result["add to basket"] = measure_add_to_basket(base, info["pages"], info["basket"], seconds)
         if checkout is not None:
             result["checkout"] = measure_checkouts(base, checkout(base, info["pages"], info["basket"]), seconds)
@@ -368,11 +403,32 @@ def report(results: dict, designs: int) -> str:
             f"({via_queries['requests']} requests) | {_cell(peer, 'rps', 2)}/s | | | "
             f"| {via['rps'] / peer['rps']:.1f}x |  |"
         )
+    lines += ["", signed_in_report(results), ""]
     lines += [
-        "",
         f"Memory per worker after the run (RSS, largest worker): ours {ours['memory_mib']:.0f} MiB, "
         f"stock {stock['memory_mib']:.0f} MiB, bare {bare['memory_mib']:.0f} MiB.",
     ]
+    return "\n".join(lines)
+
+
+def signed_in_report(results: dict) -> str:
+    """The signed-in rows: the same pages for a shopper with an account and two lines in the basket, both shops."""
+    ours, uncached, stock = (results[name].get("signed in", {}) for name in ("ours", "ours-uncached", "stock"))
+    q_ours, q_stock = (results["probe"][name].get("signed-in queries", {}) for name in ("ours", "stock"))
+    lines = [
+        "Signed in, two lines in the basket (queries as served):",
+        "",
+        "| page | ours req/s | p50 ms | p99 ms | ours uncached req/s | p99 ms | queries | stock req/s | p50 ms "
+        "| p99 ms | queries | ours/stock |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in PAGES:
+        mine, cold, peer = ours.get(name), uncached.get(name), stock.get(name)
+        ratio = f"{mine['rps'] / peer['rps']:,.1f}x" if mine and peer and peer["rps"] else "–"
+        cells = [name, _cell(mine, "rps"), _cell(mine, "p50", 2), _cell(mine, "p99", 2), _cell(cold, "rps"),
+                 _cell(cold, "p99", 2), str(q_ours.get(name, "–")), _cell(peer, "rps"), _cell(peer, "p50", 2),
+                 _cell(peer, "p99", 2), str(q_stock.get(name, "–")), ratio]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -386,12 +442,14 @@ def scaling_run(sizes: list[int], seconds: int, *, rebuild: bool) -> dict:
         env = build_ours(size, rebuild=rebuild)
         info = probe(env)
         info["pages"] = {name: path for name, path in info["pages"].items() if name in SCALED_PAGES}
-        row = {"queries": info["queries"]}
+        row = {"queries": info["queries"], "signed-in queries": info["signed-in queries"]}
         for name, variant_env, port in (("cached", env, 8404), ("rendered", {**env, "PAGE_CACHE_SECONDS": "0"}, 8405)):
             say(f"{size:,} designs, {name}:")
             flush_redis()
             with served(f"scale-{name}", variant_env | {"_WSGI": "ours"}, port) as (base, _):
                 row[name] = measure_pages(base, info["pages"], seconds)
+                if name == "cached":
+                    row["signed in"] = measure_signed_in(base, info["pages"], info["shopper"], seconds, SCALED_PAGES)
         results[size] = row
     return results
 
@@ -399,15 +457,17 @@ def scaling_run(sizes: list[int], seconds: int, *, rebuild: bool) -> dict:
 def scaling_report(results: dict) -> str:
     lines = [
         "| designs | page | cached req/s | cached p99 ms | rendered req/s | rendered p50 ms | rendered p99 ms "
-        "| queries |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| queries | signed in req/s | signed in p99 ms | signed in queries |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, row in results.items():
         for name in SCALED_PAGES:
-            cached, rendered = row["cached"].get(name), row["rendered"].get(name)
+            cached, rendered, signed = row["cached"].get(name), row["rendered"].get(name), row["signed in"].get(name)
             if cached:
                 cells = [f"{size:,}", name, f"{cached['rps']:,.1f}", f"{cached['p99']:.2f}", f"{rendered['rps']:,.1f}",
-                         f"{rendered['p50']:.2f}", f"{rendered['p99']:.2f}", str(row["queries"][name])]  # fmt: skip
+                         f"{rendered['p50']:.2f}", f"{rendered['p99']:.2f}", str(row["queries"][name]),
+                         _cell(signed, "rps"), _cell(signed, "p99", 2),
+                         str(row["signed-in queries"].get(name, "–"))]  # fmt: skip
                 lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
