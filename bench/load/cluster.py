@@ -311,14 +311,21 @@ def held_messages(before: float) -> list[tuple[str, str]]:
     return held
 
 
-def line_states(held: list[tuple[str, str]]) -> dict[int, str]:
-    """The fulfilment state of each order line a held fulfil_line_task was for."""
+def effects(held: list[tuple[str, str]]) -> dict[str, str]:
+    """What each held call was to do, as it stands in the database: a line's fulfilment state, or how many times
+    an e-mail's key was recorded as sent (once at most: ``notifications.services.send``)."""
     from marketplace.fulfilment.models import LineFulfilment
+    from marketplace.notifications.models import OrderEmail
 
-    found = (re.search(r"fulfil_line_task\(line_id=(\d+)\)", call) for _tag, call in held)
-    lines = [int(match.group(1)) for match in found if match]
-    states = dict(LineFulfilment.objects.filter(line_id__in=lines).values_list("line_id", "state"))
-    return {line: states.get(line, "no fulfilment yet") for line in lines}
+    out = {}
+    for _tag, call in held:
+        if match := re.search(r"fulfil_line_task\(line_id=(\d+)\)", call):
+            line = int(match.group(1))
+            state = LineFulfilment.objects.filter(line_id=line).values_list("state", flat=True).first()
+            out[f"line {line}"] = state or "no fulfilment yet"
+        elif match := re.search(r"send_order_email_task\(.*key='([^']+)'", call):
+            out[f"e-mail {match.group(1)}"] = f"sent {OrderEmail.objects.filter(key=match.group(1)).count()}x"
+    return out
 
 
 def hand_back(tags: list[str]) -> None:
@@ -613,21 +620,21 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                     break
                 time.sleep(2)
             held = held_messages(kill_at)
-            before = line_states(held)
+            before = effects(held)
             checks.add("the killed worker's messages are kept for redelivery (acks_late)", True,
                        f"{len(held)} taken and not acknowledged: {[call for _tag, call in held]}; "
-                       f"their lines now: {before}")  # fmt: skip
+                       f"what they were to do, now: {before}")  # fmt: skip
             if held:
                 hand_back([tag for tag, _call in held])
                 load.say(f"handed {len(held)} held message(s) back to their queues, as kombu does after the "
                          "visibility timeout")  # fmt: skip
-                waited = time.monotonic()
-                while held_messages(time.time()) or load.queue_length():
-                    if time.monotonic() - waited > 120:
-                        break
+                # Done when neither queued nor taken, three times in a row (between the two a message is in neither).
+                waited, quiet = time.monotonic(), 0
+                while quiet < 3 and time.monotonic() - waited < 120:
                     time.sleep(1)
+                    quiet = 0 if held_messages(time.time()) or load.queue_length() else quiet + 1
                 redelivered = {
-                    "calls": [call for _tag, call in held], "lines before": before, "lines after": line_states(held),
+                    "calls": [call for _tag, call in held], "before": before, "after": effects(held),
                     "seconds": round(time.monotonic() - waited, 1),
                 }  # fmt: skip
                 load.say(f"the handed-back messages ran: {redelivered}")
