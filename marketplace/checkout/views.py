@@ -35,7 +35,11 @@ class IndexView(views.IndexView):
     password is counted and locked out there as on the login page; its guest and new-account options, which say
     whether an e-mail has an account, are limited per client address (``email_checks``)."""
 
-    success_url = reverse_lazy("checkout:index")  # signed in here, the shopper gets the one-page checkout
+    def get_success_url(self):
+        """Signed in here: the one-page checkout. A guest (or a new account) goes on as in Oscar."""
+        if self.request.user.is_authenticated:
+            return reverse("checkout:index")
+        return super().get_success_url()
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:  # nothing to sign in: the checkout itself
