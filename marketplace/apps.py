@@ -26,10 +26,11 @@ class MarketplaceConfig(AppConfig):
         from django.apps import apps
 
         from marketplace import money  # noqa: F401 - registers the one-currency check
-        from marketplace.accounts import security  # noqa: F401 - registers its deploy check
+        from marketplace.accounts import facts, security  # noqa: F401 - security registers its deploy check
         from marketplace.ops import analytics
 
         analytics.disconnect_request_counters()
+        facts.connect()  # the account bar is kept in the cache until these facts change
 
         # connected to these apps' models only: a receiver for every model would cost every other delete in the
         # shop its fast path (Django reads rows before deleting them when someone listens)

@@ -51,6 +51,7 @@ def _token_hole() -> bytes:
     secret key), so no operator can make a stored page show each visitor their own token."""
     return b"--csrf-" + salted_hmac("pagecache.token-hole", "hole").hexdigest()[:24].encode() + b"--"
 _TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+_STR_TOKEN = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[^"]+(?=")')
 _PERSONAL_COOKIES = ("SESSION_COOKIE_NAME", "OSCAR_BASKET_COOKIE_OPEN")
 
 # The personal pieces of a page, by the name the templates give them: only these can be rendered into a hole.
@@ -67,7 +68,11 @@ PIECES = {
     "stock_alert": "personal/stock_alert.html",
 }
 # Pieces kept in the cache between changes, by a key the named function gives for the requester (None: render it)
-PIECE_KEYS = dict.fromkeys(("basket", "phone_basket"), "marketplace.basket.versions.piece_key")
+PIECE_KEYS = {
+    **dict.fromkeys(("basket", "phone_basket"), "marketplace.basket.versions.piece_key"),
+    **dict.fromkeys(("accounts", "certifier"), "marketplace.accounts.facts.piece_key"),
+    "messages": "marketplace.ops.pagecache.no_messages_key",
+}
 # A piece as rendered: its name and arguments (ints and slugs only) in the opening comment, then its HTML
 _PIECE = re.compile(rb"<!--p:([a-z_]+)((?: [a-z_]+=[\w-]+)*)-->(.*?)<!--/p-->", re.S)
 _ARGUMENT = re.compile(r"^[\w-]+$")
@@ -106,35 +111,43 @@ def _cut() -> str:
     return _CUT.format(salted_hmac("pagecache.piece-cut", "cut").hexdigest()[:24])
 
 
-def _kept_keys(request, holes) -> list[str | None]:
+def no_messages_key(request) -> str | None:
+    """Messages are shown once: kept only as the empty box of a requester who has none waiting."""
+    if "messages" in request.COOKIES or request.session.get("_messages"):
+        return None
+    return "none"
+
+
+def _kept_keys(request, holes, gen: int) -> list[str | None]:
     """Each hole's cache key for ``request``, or None where the piece is rendered every time."""
-    keys, gen = [], None
+    keys, owners = [], {}
     for name, words in holes:
         key = None
         if name in PIECE_KEYS:
-            owner = import_string(PIECE_KEYS[name])(request)
-            if owner is not None:
-                gen = generation() if gen is None else gen
-                key = f"piece:{gen}:{get_language()}:{name}:{words}:{owner}"
+            function = PIECE_KEYS[name]
+            if function not in owners:
+                owners[function] = import_string(function)(request)
+            if owners[function] is not None:
+                key = f"piece:{gen}:{get_language()}:{name}:{words}:{owners[function]}"
         keys.append(key)
     return keys
 
 
-def _filled(request, content: bytes) -> bytes:
+def _filled(request, content: bytes, gen: int) -> bytes:
     """The stored page with its pieces for ``request``: those kept in the cache from there, the rest rendered in
     one template, with one set of context processors for them all."""
     matches = list(_PIECE.finditer(content))
     if not matches:
         return content
     holes = [(match.group(1).decode(), match.group(2).decode()) for match in matches]
-    keys = _kept_keys(request, holes)
+    keys = _kept_keys(request, holes, gen)
     kept = cache.get_many([key for key in keys if key])
     missing = [index for index, key in enumerate(keys) if key not in kept]
     html = {index: kept[key] for index, key in enumerate(keys) if key in kept}
     if missing:
         rendered = _pieces_template(tuple(holes[index] for index in missing)).render(request=request).split(_cut())
         html.update(zip(missing, rendered, strict=False))
-        new = {keys[index]: html[index] for index in missing if keys[index]}
+        new = {keys[index]: _STR_TOKEN.sub(_token_hole().decode(), html[index]) for index in missing if keys[index]}
         if new:
             cache.set_many(new, settings.PAGE_CACHE_SECONDS)
     parts, last = [], 0
@@ -231,7 +244,8 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
         if flavour is None:
             return view(request, *args, **kwargs)
         try:
-            key = _key(request, generation(), vary_on, flavour)
+            gen = generation()
+            key = _key(request, gen, vary_on, flavour)
             stored = cache.get(key)
         except Exception:  # the cache is down: shoppers still get their page, rendered
             logger.warning("Page cache unavailable", exc_info=True)
@@ -239,7 +253,7 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
         if stored is not None and not _ended(stored):
             content, content_type, meta, *nonce = stored
             if flavour != PLAIN:
-                content = _filled(request, content)
+                content = _filled(request, content, gen)
             content = content.replace(_token_hole(), get_token(request).encode())
             if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
                 content = content.replace(nonce[0], str(request.csp_nonce).encode())

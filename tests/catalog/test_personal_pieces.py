@@ -235,3 +235,27 @@ def test_the_basket_in_the_header_is_kept_between_changes_and_shows_each_change_
     shop["press_offer"].save()
     _add(ada, shop["press"], shop["press_offer"])
     assert "$1,400.00" in _basket_piece(_page(ada, path))
+
+
+def test_the_account_bar_is_kept_between_changes_and_shows_each_change_at_once(shop):
+    user = factories.UserFactory(email="ada@example.com")
+    ada = Client(enforce_csrf_checks=True)
+    ada.force_login(user)
+    path = reverse("catalogue:index")
+    _page(ada, path), _page(ada, path)
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(ada, path)
+    read = [query["sql"] for query in queries if "django_session" not in query["sql"]]  # (Redis keeps sessions)
+    assert len(read) == 1 and '"auth_user"' in read[0], read  # the user: the bar and the basket are kept
+    assert "badge-warning" not in page and "Certification queue" not in page
+    Notification.objects.create(recipient=user, subject="Your part shipped")
+    assert 'class="badge badge-warning">1<' in _page(ada, path)
+    Group.objects.get_or_create(name=CERTIFIERS)[0].user_set.add(user)
+    assert "Certification queue" in _page(ada, path)
+    Notification.objects.get().delete()
+    page = _page(ada, path)
+    assert "badge-warning" not in page
+    # the kept bar's sign-out form posts with this visitor's own token
+    token = re.search(r'id="logout_form".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1)
+    assert ada.post(reverse("customer:logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "Login or register" in _page(ada, path)
