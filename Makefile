@@ -57,6 +57,7 @@ install-bench: $(PY)
 bench: install-bench
 	$(PY) -m bench.run $(BENCH_ARGS)
 	$(PY) -m bench.allocation --orders 10000
+	$(PY) -m bench.capacity
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -8,8 +8,10 @@ request then misses and renders afresh, on every web worker at once; old pages a
 Signed-in shoppers and visitors with a basket or pending messages get the same stored page, but for its *personal
 pieces* (``{% personal "name" %}`` in the templates: the account bar, the mini basket, the messages, the
 certification link, a product's wishlist, review and stock-alert buttons). A page is stored with each piece cut out,
-and every hit renders the pieces for the requester in one template, with one set of context processors: a few
-queries (the user, the basket, the unread notifications) instead of the whole page. A first-time visitor with no
+and every hit fills them in for the requester: the account bar, the certification link and the basket from the cache
+while the person's facts (``accounts.facts``) and their basket (``basket.versions``) have not changed, an empty
+message box while no message waits, and the rest rendered in one template with one set of context processors. A
+signed-in hit reads the user, and on a product page their review and wish lists. A first-time visitor with no
 cookies gets the page whole, pieces and all, from a copy of its own. Staff (whose pages carry edit links) and a
 client reading the primary after a write (``db_router``) always get the page rendered. A page that shows the
 recently viewed products is kept once per value of that cookie. The CSRF token in a stored page is a hole filled
@@ -232,9 +234,10 @@ def _key(request, gen: int, vary_on: tuple[str, ...], flavour: str) -> str:
 
 
 def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
-    """Serve ``view``'s 200 responses to anonymous shoppers from the cache, one copy per value of the cookies
-    named in ``vary_on``. ``on_hit(request, response, meta)`` runs on every hit with what ``response.cache_meta``
-    held when the page was stored (``@anonymous_page`` or ``@anonymous_page(on_hit=..., vary_on=...)``)."""
+    """Serve ``view``'s 200 responses from the cache (to everyone but staff: the name is older than the personal
+    pieces), one copy per value of the cookies named in ``vary_on``. ``on_hit(request, response, meta)`` runs on
+    every hit with what ``response.cache_meta`` held when the page was stored (``@anonymous_page`` or
+    ``@anonymous_page(on_hit=..., vary_on=...)``)."""
     if view is None:
         return lambda view: anonymous_page(view, on_hit=on_hit, vary_on=vary_on)
 
@@ -253,7 +256,11 @@ def anonymous_page(view=None, *, on_hit=None, vary_on: tuple[str, ...] = ()):
         if stored is not None and not _ended(stored):
             content, content_type, meta, *nonce = stored
             if flavour != PLAIN:
-                content = _filled(request, content, gen)
+                try:
+                    content = _filled(request, content, gen)
+                except Exception:  # the cache failed between two reads: the page, rendered
+                    logger.warning("Page cache unavailable", exc_info=True)
+                    return view(request, *args, **kwargs)
             content = content.replace(_token_hole(), get_token(request).encode())
             if nonce and nonce[0]:  # the page's inline script runs with this response's nonce (and its header's)
                 content = content.replace(nonce[0], str(request.csp_nonce).encode())
