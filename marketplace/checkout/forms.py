@@ -49,7 +49,12 @@ class ShipToForm(forms.Form):
     for them), or a new one typed in the address form beside it."""
 
     NEW = "new"
-    ship_to = forms.ChoiceField(widget=forms.RadioSelect, error_messages={"required": _("Choose where to ship.")})
+    ship_to = forms.ChoiceField(widget=forms.RadioSelect, error_messages={
+        "required": _("Choose where to ship."),
+        # a saved address removed, or in a country the shop no longer ships to, since the page was opened
+        "invalid_choice": _("That address can no longer be used: it was removed, or we no longer ship to its "
+                            "country. Choose another address below, or ship to a new one."),
+    })  # fmt: skip
 
     def __init__(self, *args, addresses: list, **kwargs):
         super().__init__(*args, **kwargs)

@@ -165,3 +165,18 @@ def test_a_basket_that_ships_nothing_asks_no_address(client, shopper):
 
     assert placed["Location"] == reverse("checkout:thank-you")
     assert Order.objects.get(user=shopper).shipping_address is None
+
+
+def test_a_saved_address_removed_since_the_page_opened_is_refused_in_words(client, shopper):
+    address = _save_address(shopper)
+    _fill_basket(client)
+    client.get(reverse("checkout:index"))
+    chosen = address.pk
+    address.delete()  # in another tab
+
+    page = client.post(reverse("checkout:index"), {"ship_to": chosen, "payment_method": "bank-transfer"})
+
+    html = page.content.decode()
+    assert page.status_code == 200 and not Order.objects.exists()
+    assert "That address can no longer be used" in html and "ship to a new one" in html
+    assert "is not one of the available choices" not in html
