@@ -3,6 +3,8 @@ design page and the product page's other levels. Each composes the catalogue wit
 (``storefronts``: which offers are live; ``certification``: who holds a design's mark), with the joins and
 prefetches its page needs (no N+1)."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,7 @@ from catalog.models import BillOfMaterialsLine, Category, Design, DesignDocument
 from catalog.selectors import SORTS, search_filter
 from certification.marks import holds_mark_subquery
 from certification.models import Contribution
+from marketplace.ops import pagecache
 from marketplace.storefronts.selectors import live_offers
 
 Option = get_model("catalogue", "Option")
@@ -21,10 +24,14 @@ StockRecord = get_model("partner", "StockRecord")
 def browsable_products(
     *, query: str = "", category: Category | None = None, level: int | None = None, sort_by: str = ""
 ) -> QuerySet:
-    # a product is listed while someone offers it (sold out or not); one no one offers is not a thing to buy
-    offered = live_offers().filter(product_id=OuterRef("pk"))
-    offered_variant = live_offers().filter(product__parent_id=OuterRef("pk"))
-    products = Product.objects.browsable().filter(Exists(offered) | Exists(offered_variant))
+    # a product is listed while someone offers it (sold out or not); one no one offers is not a thing to buy. A
+    # parent product is offered through its variants; asked only when the catalogue has parents at all: PostgreSQL
+    # plans the OR of the two EXISTS as hashed subplans over every live offer (about 1 s at 300,000 offers), where
+    # the one EXISTS is a semi-join that stops at the page's 20 products (5 ms)
+    offered = Exists(live_offers().filter(product_id=OuterRef("pk")))
+    if _has_parents():
+        offered |= Exists(live_offers().filter(product__parent_id=OuterRef("pk")))
+    products = Product.objects.browsable().filter(offered)
     if category is not None:
         products = products.filter(
             Exists(
@@ -59,6 +66,16 @@ def browsable_products(
             Prefetch("children__stockrecords", queryset=offers),
         )
     )
+
+
+def _has_parents() -> bool:
+    """Whether the catalogue has a parent product (variants): read once per catalogue generation."""
+    key = f"browse:has-parents:{pagecache.generation()}"
+    found = cache.get(key)
+    if found is None:
+        found = Product.objects.filter(structure=Product.PARENT).exists()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS or 300)
+    return found
 
 
 def other_levels(product: Product) -> list[Product]:
