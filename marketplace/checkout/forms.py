@@ -168,3 +168,14 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         if cleaned.get("country") is not None:
             self.instance.country = cleaned["country"]
         return cleaned
+
+
+class GatewayForm(oscar_forms.GatewayForm):
+    """Oscar's checkout gateway, its wrong-password answer in the shop's words: there are no usernames here, and the
+    e-mail address's letter case does not matter (Django's message says both may be case-sensitive)."""
+
+    error_messages = {
+        **oscar_forms.GatewayForm.error_messages,
+        "invalid_login": _("That e-mail address and password do not match an account. Check the password (its letter "
+                           "case matters), or check out as a guest."),
+    }  # fmt: skip

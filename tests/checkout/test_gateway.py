@@ -30,3 +30,11 @@ def test_a_shopper_who_signs_in_at_the_gateway_gets_the_one_page_checkout(basket
     assert response.status_code == 302
     assert response["Location"] == reverse("checkout:index")
     assert "Place order" in basket.get(reverse("checkout:index")).content.decode()
+
+
+def test_a_wrong_password_at_the_gateway_is_told_in_the_shops_words(basket):
+    UserFactory(email="bob@example.com")
+    page = basket.post(reverse("checkout:index"), {"username": "bob@example.com", "options": "existing",
+                                                   "password": "not-his"}).content.decode()  # fmt: skip
+    assert "That e-mail address and password do not match an account" in page
+    assert "correct username" not in page and "may be case-sensitive" not in page
