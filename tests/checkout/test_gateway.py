@@ -38,3 +38,15 @@ def test_a_wrong_password_at_the_gateway_is_told_in_the_shops_words(basket):
                                                    "password": "not-his"}).content.decode()  # fmt: skip
     assert "That e-mail address and password do not match an account" in page
     assert "correct username" not in page and "may be case-sensitive" not in page
+
+
+def test_the_preview_offers_no_shipping_method_to_change(basket):
+    """Each storefront ships its own goods: Oscar's "Change" beside the shipping method led to the payment page."""
+    from tests.checkout.test_checkout import ADDRESS
+
+    basket.post(reverse("checkout:index"), {"username": "ada@example.com", "options": "anonymous"})
+    basket.post(reverse("checkout:shipping-address"), ADDRESS)
+    basket.get(reverse("checkout:shipping-method"))  # one method: chosen for the shopper
+    page = basket.post(reverse("checkout:preview"), {"payment_method": "bank-transfer"}).content.decode()
+    assert "Shipping method" in page
+    assert f'href="{reverse("checkout:shipping-method")}" class="float-right"' not in page  # Oscar's "Change"
