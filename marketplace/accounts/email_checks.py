@@ -9,6 +9,8 @@ import logging
 import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.template.response import TemplateResponse
 from oscar.apps.customer.utils import normalise_email
 
@@ -32,7 +34,12 @@ def seconds_to_wait(*, address: str | None, email: str) -> int:
 
 
 def refusal(request, email: str) -> TemplateResponse | None:
-    """None when the form may check ``email``; else the shop's 429 page saying when to try again."""
+    """None when the form may check ``email``; else the shop's 429 page saying when to try again. What is not an
+    e-mail address (left empty, mistyped) is not counted: the form refuses it without asking about any account."""
+    try:
+        validate_email(normalise_email(email or ""))
+    except ValidationError:
+        return None
     wait = seconds_to_wait(address=client_ip(request), email=email or "")
     if not wait:
         return None
