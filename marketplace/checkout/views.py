@@ -5,6 +5,7 @@ from django.core.signing import BadSignature, Signer
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from oscar.apps.checkout import views
 from oscar.core.loading import get_class
@@ -44,6 +45,12 @@ class IndexView(views.IndexView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:  # nothing to sign in: the checkout itself
             return SignedInCheckoutView.as_view()(request, *args, **kwargs)
+        if request.method == "POST" and "ship_to" in request.POST:
+            # the signed-in checkout's own form, posted by someone signed out meanwhile (in another tab): their
+            # basket is in their account, not in this browser's
+            messages.warning(request, _("You were signed out before the order was placed, and nothing was ordered. "
+                                        "Sign in to finish it: your basket is kept in your account."))
+            return redirect(f"{reverse('customer:login')}?next={reverse('checkout:index')}")
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):

@@ -180,3 +180,19 @@ def test_a_saved_address_removed_since_the_page_opened_is_refused_in_words(clien
     assert page.status_code == 200 and not Order.objects.exists()
     assert "That address can no longer be used" in html and "ship to a new one" in html
     assert "is not one of the available choices" not in html
+
+
+def test_signed_out_in_another_tab_the_checkout_says_so_and_leads_to_sign_in(client, shopper):
+    address = _save_address(shopper)
+    _fill_basket(client)
+    client.get(reverse("checkout:index"))
+    client.logout()  # in another tab
+
+    answer = client.post(reverse("checkout:index"), {"ship_to": address.pk, "payment_method": "bank-transfer"},
+                         follow=True)  # fmt: skip
+
+    page = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == f"{reverse('customer:login')}?next={reverse('checkout:index')}"
+    assert "You were signed out before the order was placed" in page
+    assert "You need to add some items" not in page  # what it said: the basket of a signed-out browser is empty
+    assert not Order.objects.exists()
