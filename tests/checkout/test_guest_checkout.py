@@ -182,8 +182,12 @@ def test_add_and_check_out_takes_a_guest_from_the_product_page_straight_to_the_o
 
     # then the offer is in the basket and the guest is on the one-page checkout
     assert response["Location"] == reverse("checkout:guest")
-    assert "$250.00" in client.get(response["Location"]).content.decode()
+    checkout = client.get(response["Location"]).content.decode()
+    assert "$250.00" in checkout
+    assert "Checkout now" not in checkout  # the basket's message offers no button to the page the guest is on
     assert Basket.objects.get().lines.get().stockrecord == offer
+    client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1, "offer": offer.pk})
+    assert "Checkout now" in client.get(reverse("basket:summary")).content.decode()  # "Add for ...": it does
     # and a signed-in shopper's button leads to the checkout, their own one page (test_signed_in_checkout)
     client.force_login(factories.UserFactory(email="maker@example.com"))
     page = client.get(product.get_absolute_url()).content.decode()
