@@ -174,14 +174,20 @@ class GuestCheckoutView(PaymentDetailsView):
         valid = [form.is_valid() for form in (self.form, self.address_form) if form is not None]
         if not all(valid):
             return self.render_page(request, error="Please correct the errors below.")
-        session = self.checkout_session
-        session.set_guest_email(self.form.cleaned_data["email"])
+        self.checkout_session.set_guest_email(self.form.cleaned_data["email"])
         if self.address_form is not None:
-            fields = {key: value for key, value in self.address_form.instance.__dict__.items()
-                      if not key.startswith("_")}  # fmt: skip
-            session.ship_to_new_address(fields)
-        session.use_shipping_method(self.get_shipping_method(request.basket).code)
-        session.pay_by(self.form.cleaned_data["payment_method"])
+            self.ship_to_typed_address()
+        return self.pay_and_submit(request)
+
+    def ship_to_typed_address(self) -> None:
+        """The address typed into the page's address form, for the order (as Oscar's address step keeps it)."""
+        fields = {key: value for key, value in self.address_form.instance.__dict__.items() if not key.startswith("_")}
+        self.checkout_session.ship_to_new_address(fields)
+
+    def pay_and_submit(self, request):
+        """The one shipping method and the payment chosen, then the order placed as at the end of Oscar's steps."""
+        self.checkout_session.use_shipping_method(self.get_shipping_method(request.basket).code)
+        self.checkout_session.pay_by(self.form.cleaned_data["payment_method"])
         return self.submit(**self.build_submission())
 
     def get_shipping_method(self, basket, shipping_address=None, **kwargs):
@@ -240,12 +246,8 @@ class SignedInCheckoutView(GuestCheckoutView):
                 session.ship_to_user_address(chosen)
                 self.address_book_entry = chosen  # read already, with its country (session.CheckoutSessionMixin)
             else:
-                fields = {key: value for key, value in self.address_form.instance.__dict__.items()
-                          if not key.startswith("_")}  # fmt: skip
-                session.ship_to_new_address(fields)
-        session.use_shipping_method(self.get_shipping_method(request.basket).code)
-        session.pay_by(self.form.cleaned_data["payment_method"])
-        return self.submit(**self.build_submission())
+                self.ship_to_typed_address()
+        return self.pay_and_submit(request)
 
     def saved_addresses(self) -> list:
         if not hasattr(self, "_saved_addresses"):
