@@ -30,7 +30,6 @@ import contextlib
 import datetime
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -673,23 +672,10 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
 
     rows = proxy_requests()
     phases = phase_spans(events, locust_started, locust_ended)
-    summary = {
-        "started": started.isoformat(timespec="seconds"),
-        "machine": load.machine(),
-        "python": platform.python_version(),
-        "command": command.strip(),
-        "users": args.users,
-        "minutes": args.minutes,
-        "think": args.think,
-        "requests": total["requests"],
-        "failures": total["failures"],
-        "error_rate": error_rate,
-        "rps": total["rps"],
-        "stats": stats,
-        "total": total,
-        "outcomes": outcomes["outcomes"],
+    summary = load.summary_of(started=started, command=command, args=args, stats=stats, total=total,
+                              outcomes=outcomes, restocker=restocker, peaks=peaks, checks=checks, notes=notes)
+    summary |= {
         "unanswered_checkouts": len(outcomes.get("unanswered_checkouts", [])),
-        "failure_kinds": load.read_failures(OUT / "locust"),
         "server_statuses": dict(sorted(Counter(str(row["status"]) for row in rows).items())),
         "error_log_lines": {
             "web": {
@@ -701,11 +687,6 @@ def main(args, argv: list[str]) -> int:  # noqa: C901, PLR0912, PLR0915 - one ru
                 **{f"worker 2 {k}": v for k, v in load.error_lines(OUT / "worker2.log").items()},
             },
         },  # fmt: skip
-        "restocked_units": restocker.units if restocker else 0,
-        "restock_error": restocker.error if restocker else None,
-        "peak_rss": peaks,
-        "checks": checks.results,
-        "notes": notes,
         "cluster": {
             "node_workers": args.node_workers,
             "replica_port": replica_port,

@@ -569,6 +569,34 @@ def markdown(summary: dict) -> str:
 # --- the run ----------------------------------------------------------------------------------------------------
 
 
+def summary_of(*, started, command: str, args, stats, total: dict, outcomes: dict, restocker, peaks, checks,
+               notes) -> dict:
+    """What every load run reports (the cluster run adds its own): the run, its requests, outcomes and checks."""
+    error_rate = total["failures"] / total["requests"] if total.get("requests") else 1.0
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "python": platform.python_version(),
+        "command": command.strip(),
+        "users": args.users,
+        "minutes": args.minutes,
+        "think": args.think,
+        "requests": total["requests"],
+        "failures": total["failures"],
+        "error_rate": error_rate,
+        "rps": total["rps"],
+        "stats": stats,
+        "total": total,
+        "outcomes": outcomes["outcomes"],
+        "failure_kinds": read_failures(OUT / "locust"),
+        "restocked_units": restocker.units if restocker else 0,
+        "restock_error": restocker.error if restocker else None,
+        "peak_rss": peaks,
+        "checks": checks.results,
+        "notes": notes,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -721,30 +749,10 @@ def main(argv: list[str] | None = None) -> int:
         stats, total = read_stats(OUT / "locust")
     error_rate = total["failures"] / total["requests"] if total.get("requests") else 1.0
     checks.add(f"error rate under {ERROR_BUDGET:.1%}", error_rate < ERROR_BUDGET, f"{error_rate:.4%}")
-    summary = {
-        "started": started.isoformat(timespec="seconds"),
-        "machine": machine(),
-        "python": platform.python_version(),
-        "command": command.strip(),
-        "users": args.users,
-        "minutes": args.minutes,
-        "think": args.think,
-        "requests": total["requests"],
-        "failures": total["failures"],
-        "error_rate": error_rate,
-        "rps": total["rps"],
-        "stats": stats,
-        "total": total,
-        "outcomes": outcomes["outcomes"],
-        "failure_kinds": read_failures(OUT / "locust"),
-        "server_statuses": dict(sorted(server_statuses(OUT / "access.log").items())),
-        "error_log_lines": {"web": error_lines(OUT / "web.log"), "worker": error_lines(OUT / "worker.log")},
-        "restocked_units": restocker.units if restocker else 0,
-        "restock_error": restocker.error if restocker else None,
-        "peak_rss": peaks,
-        "checks": checks.results,
-        "notes": notes,
-    }
+    summary = summary_of(started=started, command=command, args=args, stats=stats, total=total, outcomes=outcomes,
+                         restocker=restocker, peaks=peaks, checks=checks, notes=notes)  # fmt: skip
+    summary["server_statuses"] = dict(sorted(server_statuses(OUT / "access.log").items()))
+    summary["error_log_lines"] = {"web": error_lines(OUT / "web.log"), "worker": error_lines(OUT / "worker.log")}
     (OUT / "summary.json").write_text(json.dumps(summary, indent=1, default=str))
     (OUT / "summary.md").write_text(markdown(summary))
     print()
