@@ -29,6 +29,10 @@ urlpatterns = [
     path("", include("marketplace.payments.urls")),
     path("", include("marketplace.revenue.urls")),
     path("", include("marketplace.fulfilment.urls")),
+    path("", include("marketplace.contract.urls")),
+    path("", include("marketplace.specs.urls")),
+    path("", include("marketplace.supporters.urls")),
+    path("", include("marketplace.campaigns.urls")),
     path("password-reset/", password_reset.password_reset, name="password-reset"),  # Oscar's, rate limited
     # Oscar's account pages, hardened (marketplace.accounts); Oscar's URL names lead here, as these come first
     path("accounts/login/", accounts.login),

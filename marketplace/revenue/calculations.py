@@ -61,7 +61,8 @@ def card_fee(*, payment: Decimal, percent: Decimal, fixed: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Item:
-    """Something bought: a line (``line_id``) or an operator's shipping charge (``line_id`` None)."""
+    """Something paid for: a line (``line_id``), a supporter's month (neither; split like a line, with no royalty) or an
+    operator's shipping charge (``shipping``: the operator's whole)."""
 
     partner_id: int
     gross: Decimal
@@ -69,6 +70,7 @@ class Item:
     line_id: int | None = None
     design_id: int | None = None
     mark_holders: tuple[int, ...] = ()  # user ids; empty when the design is not certified
+    shipping: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def split_payment(
     for item, part, item_fee in zip(items, spread, fees, strict=True):
         shares.append(Share(PAYMENT_FEES, item_fee, item))
         net = part - item_fee
-        if item.line_id is None:
+        if item.shipping:
             shares.append(Share(OPERATOR, net, item, item.partner_id))
             continue
         royalty = royalty_percent if item.mark_holders else ZERO

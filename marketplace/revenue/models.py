@@ -78,9 +78,11 @@ class Account(models.Model):
 
 class JournalEntry(models.Model):
     ALLOCATION, REFUND, PAYOUT, CORRECTION = "allocation", "refund", "payout", "correction"
-    KIND_CHOICES = [(ALLOCATION, "Allocation"), (REFUND, "Refund"), (PAYOUT, "Payout"), (CORRECTION, "Correction")]
+    SPENDING = "spending"  # out of the campus fund or the marketing pool (revenue.funds)
+    KIND_CHOICES = [(ALLOCATION, "Allocation"), (REFUND, "Refund"), (PAYOUT, "Payout"), (CORRECTION, "Correction"),
+                    (SPENDING, "Spending")]  # fmt: skip
 
-    # What the entry books, e.g. "payment:12": unique, so booking the same thing twice is impossible.
+    # What the entry books, e.g. "payment:12" or "support:3": unique, so booking the same thing twice is impossible.
     reference = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=16, choices=KIND_CHOICES, db_index=True)
     order = models.ForeignKey("order.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -116,7 +116,7 @@ def _items(*, order_ids: set[int], campus_minimum: Decimal) -> dict[int, list[It
         ))  # fmt: skip
     shipping = OperatorOrder.objects.filter(order_id__in=order_ids, shipping_charge__gt=0).order_by("pk")
     for order_id, partner_id, charge in shipping.values_list("order_id", "partner_id", "shipping_charge"):
-        items[order_id].append(Item(partner_id=partner_id, gross=charge))
+        items[order_id].append(Item(partner_id=partner_id, gross=charge, shipping=True))
     return items
 
 

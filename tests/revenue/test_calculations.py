@@ -91,7 +91,7 @@ def purchases(draw):
     ]  # fmt: skip
     for partner_id in partners:
         if draw(st.booleans()):
-            items.append(Item(partner_id=partner_id, gross=draw(money("0.01", "100.00"))))
+            items.append(Item(partner_id=partner_id, gross=draw(money("0.01", "100.00")), shipping=True))
     gross = sum((item.gross for item in items), ZERO)
     payment = draw(st.sampled_from([gross, (gross * draw(st.integers(0, 100)) / 100).quantize(CENT)]))
     fee = draw(st.sampled_from([ZERO, card_fee(payment=payment, percent=Decimal("2.90"), fixed=Decimal("0.30"))]))
@@ -123,7 +123,7 @@ def test_shipping_goes_to_its_operator_and_royalties_only_to_mark_holders(purcha
     shares = split_payment(payment=payment, items=items, fee=fee, marketing_percent=marketing, royalty_percent=royalty)
 
     for share in shares:
-        if share.item.line_id is None:
+        if share.item.shipping:
             assert share.kind in (OPERATOR, PAYMENT_FEES)
         if share.kind == OPERATOR:
             assert share.owner_id == share.item.partner_id
@@ -147,7 +147,7 @@ def test_each_line_gives_the_campus_fund_its_storefronts_percentage_of_what_is_l
         mine = {kind: sum((share.amount for share in shares if share.item is item and share.kind == kind), ZERO)
                 for kind in (CAMPUS_FUND, MARKETING_POOL, CONTRIBUTOR)}  # fmt: skip
         royalty_percent = royalty if item.mark_holders else ZERO
-        if item.line_id is None or item.campus_percent + marketing + royalty_percent > 100:
+        if item.shipping or item.campus_percent + marketing + royalty_percent > 100:
             continue  # shipping is the operator's; percentages above 100 together are scaled down
         net = part - item_fee
         assert abs(mine[CAMPUS_FUND] - net * item.campus_percent / 100) < CENT
@@ -158,7 +158,7 @@ def test_each_line_gives_the_campus_fund_its_storefronts_percentage_of_what_is_l
 def test_a_line_splits_by_the_storefront_percentage_the_policy_and_its_mark_holders():
     line = Item(partner_id=7, gross=Decimal("900.00"), campus_percent=Decimal("7.50"), line_id=1, design_id=3,
                 mark_holders=(12, 11, 13))  # fmt: skip
-    shipping = Item(partner_id=7, gross=Decimal("12.50"))
+    shipping = Item(partner_id=7, gross=Decimal("12.50"), shipping=True)
 
     shares = split_payment(payment=Decimal("912.50"), items=[line, shipping], fee=ZERO,
                            marketing_percent=Decimal("5.00"), royalty_percent=Decimal("3.00"))  # fmt: skip

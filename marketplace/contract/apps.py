@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ContractConfig(AppConfig):
+    name = "marketplace.contract"
+    label = "contract"
+    verbose_name = "Social Contract"
