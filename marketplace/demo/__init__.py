@@ -3,7 +3,10 @@
 `load_demo` loads each part after the parts it needs: the site's name (`pages.py`) and the demo's users
 (`users.py`); the campus storefront; the catalogue of designs at three levels with their bills of materials
 (`designs.py`); OSE certification (`certification.py`); the other storefronts and their offers (`storefronts.py`);
-half a year of orders, refunds and payouts (`orders.py`); the footer's pages and the shopper's saved address.
+half a year of orders, refunds and payouts (`orders.py`); the footer's pages and the shopper's saved address; then
+the community economy: the Social Contract (`contract.py`), the Specifications Metric (`specs.py`), True Fans
+(`supporters.py`), the pooled marketing fund's campaign (`campaigns.py`) and the campus fund's disbursements
+(`campus_fund.py`).
 Pictures are drawn, not downloaded (`pictures.py`). The `load_demo` command calls it, and so do tests and the bench.
 """
 
@@ -11,7 +14,19 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from marketplace.demo import certification, designs, orders, pages, storefronts, users
+from marketplace.demo import (
+    campaigns,
+    campus_fund,
+    certification,
+    contract,
+    designs,
+    orders,
+    pages,
+    specs,
+    storefronts,
+    supporters,
+    users,
+)
 from marketplace.demo.users import DEMO_PASSWORD, DEMO_USERS
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo"]
@@ -24,7 +39,7 @@ def _step(report: Callable[[str], None], done: int, total: int, text: str) -> No
 @transaction.atomic
 def load_demo(report: Callable[[str], None] = print) -> dict:
     """Load (or complete) the demo shop, reporting each step to ``report``; returns the printed logins by role."""
-    steps = 7
+    steps = 12
     _step(report, 1, steps, "site and demo users")
     pages.name_site()
     logins = users.load_users()
@@ -52,4 +67,19 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
     orders.place_demo_orders(shopper=logins["shopper"], staff=logins["staff"])
     pages.load_flat_pages()
     users.load_address_book(logins["shopper"])
+
+    _step(report, 8, steps, "the OSE Social Contract: v1 accepted by every operator, v2 published and pending for one")
+    contract.load_contract(staff=logins["staff"])
+
+    _step(report, 9, steps, "the Specifications Metric: its questions, and answers for three designs")
+    specs.load_specs()
+
+    _step(report, 10, steps, "True Fans: supporters on two storefronts, an update sent")
+    supporters.load_supporters(logins)
+
+    _step(report, 11, steps, "the pooled marketing fund: one campaign with attributed orders")
+    campaigns.load_campaigns(logins)
+
+    _step(report, 12, steps, "where the campus fund goes: projects and their disbursements")
+    campus_fund.load_disbursements(staff=logins["staff"])
     return logins
