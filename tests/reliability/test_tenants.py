@@ -19,7 +19,8 @@ OrderNote = get_model("order", "OrderNote")
 StockAlert = get_model("partner", "StockAlert")
 UserAddress = get_model("address", "UserAddress")
 
-OUR_NAMESPACES = {"designs", "storefronts", "certification", "payments", "revenue", "fulfilment", "dashboard"}
+OUR_NAMESPACES = {"designs", "storefronts", "certification", "payments", "revenue", "fulfilment", "dashboard",
+                  "contract", "specs", "supporters", "campaigns"}
 PUBLIC, SIGNED_IN, OPERATOR, CERTIFIER, STAFF, WEBHOOK = (
     "public",
     "signed-in",
