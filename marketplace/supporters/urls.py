@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "supporters"
 
-urlpatterns = []
+urlpatterns = [
+    path("", include("marketplace.supporters.update_urls")),  # the operator's updates to its supporters
+]
