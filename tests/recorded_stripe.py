@@ -1,5 +1,6 @@
-"""A stand-in for the Stripe endpoints localstripe does not serve (Connect: transfers, accounts, account links),
-answering with responses recorded from Stripe's API (``tests/revenue/recorded/``). Stripe's own library is pointed
+"""A stand-in for the Stripe endpoints localstripe does not serve (Connect: transfers, accounts, account links;
+Billing: products, prices, customers, subscriptions), answering with responses recorded from Stripe's API
+(``tests/revenue/recorded/``, ``tests/payments/recorded/``). Stripe's own library is pointed
 at it through ``STRIPE_API_BASE``; what our code sent is kept for the test to check on the wire. Its onboarding page
 plays Stripe's hosted onboarding: it sends the browser back to the ``return_url`` of the last account link."""
 
@@ -51,6 +52,10 @@ class RecordedStripe:
             return 200, dict(link, url=f"{self.base}/setup/e/{form['account']}/RecordedLink01")
         if method == "GET" and re.fullmatch(r"/v1/accounts/acct_\w+", path):
             return 200, dict(recorded(self.account_state), id=path.rsplit("/", 1)[1])
+        from tests.payments.recorded_billing import answer_billing  # Billing: products, prices, subscriptions
+
+        if billing := answer_billing(method, path, form):
+            return billing
         return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecorded {method} {path}"}}
 
 
@@ -79,6 +84,11 @@ def _handler(stripe: RecordedStripe):
             stripe.requests.append({"method": "POST", "path": self.path, "form": form,
                                     "idempotency_key": self.headers["Idempotency-Key"]})  # fmt: skip
             self._reply(*stripe.answer("POST", self.path, form))
+
+        def do_DELETE(self):  # noqa: N802 - http.server's naming (Stripe cancels a subscription with DELETE)
+            stripe.requests.append({"method": "DELETE", "path": self.path, "form": {},
+                                    "idempotency_key": self.headers["Idempotency-Key"]})  # fmt: skip
+            self._reply(*stripe.answer("DELETE", self.path, {}))
 
         def log_message(self, *args):
             pass

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
-from marketplace.payments.models import Refund, RefundLine, StripeIntent, WebhookEvent
+from marketplace.payments.models import BillingPrice, Refund, RefundLine, StripeIntent, WebhookEvent
 
 
 @admin.register(WebhookEvent)
@@ -15,6 +15,11 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class StripeIntentAdmin(ReadOnlyAdmin):
     list_display = ["order_number", "intent_id", "amount", "currency", "date_created"]
     search_fields = ["order_number", "intent_id"]
+
+
+@admin.register(BillingPrice)
+class BillingPriceAdmin(ReadOnlyAdmin):
+    list_display = ["product_name", "amount", "currency", "interval", "product_id", "price_id", "date_created"]
 
 
 class RefundLineInline(admin.TabularInline):

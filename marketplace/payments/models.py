@@ -89,3 +89,32 @@ class RefundLine(models.Model):
             models.UniqueConstraint(fields=["refund", "line"], name="one_refund_line_per_line"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="refund_line_not_negative"),
         ]
+
+
+class BillingPrice(models.Model):
+    """A Stripe Billing Price for one monthly amount in one currency, and the Product it prices, created once (our
+    row is written before Stripe is called: its key is the idempotency key, so a retry reuses what Stripe made)."""
+
+    product_name = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    interval = models.CharField(max_length=8, default="month")
+    product_id = models.CharField(max_length=255, blank=True)
+    price_id = models.CharField(max_length=255, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_name", "amount", "currency", "interval"], name="one_billing_price_per_amount"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="billing_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_name}: {self.amount} {self.currency}/{self.interval}"
+
+    @property
+    def idempotency_key(self) -> str:
+        cents = int(self.amount * 100)
+        return f"oss-billing-price-{self.product_name.lower().replace(' ', '-')}-{cents}-{self.currency.lower()}"

@@ -15,8 +15,9 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from marketplace.checkout.services import OFFLINE_SOURCE_CODE, payment_source_type
+from marketplace.payments import billing
 from marketplace.payments.models import WebhookEvent
-from marketplace.payments.signals import account_updated
+from marketplace.payments.signals import account_updated, subscription_changed, subscription_invoice_paid
 
 Order = get_model("order", "Order")
 PaymentEvent = get_model("order", "PaymentEvent")
@@ -244,13 +245,28 @@ def _event_time(stored: WebhookEvent) -> datetime.datetime:
 
 
 REFUND_EVENTS = ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated")
+SUBSCRIPTION_EVENTS = tuple(f"customer.subscription.{change}" for change in ("created", "updated", "deleted"))
+# A subscription event no receiver answered is kept unapplied (processed_at empty) with this outcome, and applied
+# again by ``apply_waiting_events``: a True Fans month Stripe was paid for is never dropped.
+WAITING = "waiting: no one answered for this subscription yet"
+
+
+def _subscription_outcome(signal, stored: WebhookEvent, values: dict | None) -> str | None:
+    """Send what a subscription event says to the layers above; their answers are the outcome (None: nobody
+    answered, the event waits)."""
+    if values is None:
+        return "not a subscription's invoice"
+    answers = [answer for _, answer in signal.send(sender=WebhookEvent, as_of=_event_time(stored), **values)]
+    answers = [str(answer) for answer in answers if answer]
+    return "; ".join(answers)[: WebhookEvent._meta.get_field("outcome").max_length] or None
 
 
 @transaction.atomic
 def process_webhook_event(*, webhook_event_id: int) -> str:
     """Apply a stored event once. payment_intent.succeeded pays the order whose Stripe source has that intent, by
     the amount Stripe received; an order already paid (a late or repeated event) is left as it is. Refund events
-    settle or fail our refund by Stripe's refund status, in whatever order they come."""
+    settle or fail our refund by Stripe's refund status, in whatever order they come. Subscription events (True Fans,
+    ``billing``) are sent on as signals; one nobody answered waits, unapplied, for ``apply_waiting_events``."""
     stored = WebhookEvent.objects.select_for_update().get(pk=webhook_event_id)
     if stored.processed_at:
         return stored.outcome
@@ -270,6 +286,36 @@ def process_webhook_event(*, webhook_event_id: int) -> str:
 
         refunds = (obj.get("refunds") or {}).get("data") or []
         outcome = "; ".join(apply_stripe_refund(refund_object=refund) for refund in refunds) or "no refunds listed"
+    elif stored.type == "invoice.paid":  # a True Fans month (Stripe Billing)
+        outcome = _subscription_outcome(subscription_invoice_paid, stored, billing.invoice_paid(obj))
+    elif stored.type == "invoice.payment_failed":
+        outcome = _subscription_outcome(subscription_changed, stored, billing.payment_failed(obj))
+    elif stored.type in SUBSCRIPTION_EVENTS:
+        outcome = _subscription_outcome(subscription_changed, stored, billing.subscription_changed(obj))
+    if outcome is None:
+        stored.outcome = WAITING
+        stored.save(update_fields=["outcome"])
+        return WAITING
     stored.processed_at, stored.outcome = timezone.now(), outcome
     stored.save(update_fields=["processed_at", "outcome"])
     return outcome
+
+
+WAITING_LOOKBACK = datetime.timedelta(days=30)
+
+
+def apply_waiting_events(*, settle_for: datetime.timedelta = datetime.timedelta(minutes=5)) -> list[str]:
+    """Apply again every stored event not yet applied (nobody answered it, or its task failed), each in its own
+    transaction, oldest first; events younger than ``settle_for`` are left to their own task. Safe to run twice: an
+    event is applied once (``process_webhook_event``)."""
+    now = timezone.now()
+    waiting = WebhookEvent.objects.filter(
+        processed_at__isnull=True, received_at__lt=now - settle_for, received_at__gte=now - WAITING_LOOKBACK
+    ).order_by("received_at", "pk")
+    outcomes = []
+    for event_id in waiting.values_list("pk", flat=True)[:500]:
+        try:
+            outcomes.append(process_webhook_event(webhook_event_id=event_id))
+        except Exception:  # one event that fails must not hold up the others; it is tried again next time
+            money_log.exception("webhook event %s could not be applied", event_id, extra={"event": "webhook_retry"})
+    return outcomes

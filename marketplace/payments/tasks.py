@@ -21,6 +21,7 @@ def submit_stripe_refund_task(self, refund_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def reconcile_payments_task(self) -> None:
-    from marketplace.payments import reconcile
+    from marketplace.payments import reconcile, services
 
+    services.apply_waiting_events()  # stored events not applied yet (no one answered, or their task failed)
     reconcile.reconcile_payments()  # completes only what Stripe settled and we have not: safe to run again
