@@ -71,6 +71,8 @@ class Support(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # when Stripe said the subscription's status last (its events come in any order: the newest word is kept)
+    status_as_of = models.DateTimeField(null=True, blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
