@@ -6,12 +6,12 @@ prefetches its page needs (no N+1)."""
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from oscar.core.loading import get_model
 
 from catalog.models import BillOfMaterialsLine, Category, Design, DesignDocument, Product
-from catalog.selectors import SORTS, search_filter
+from catalog.selectors import SORTS, designs, search_filter
 from certification.marks import holds_mark_subquery
 from certification.models import Contribution
 from marketplace.ops import pagecache
@@ -125,3 +125,24 @@ def design_detail(*, slug: str, origin=None) -> Design:
         ),
         slug=slug,
     )
+
+
+def design_directory(
+    *,
+    query: str = "",
+    level: int | None = None,
+    licence: str = "",
+    category: Category | None = None,
+    min_score: int | None = None,
+    by_score: bool = False,
+) -> QuerySet:
+    """The designs directory: the catalogue's filters, plus each design's Specifications score (``spec_score``,
+    none for a design not scored yet) to filter by a floor and sort by, highest first and the unscored last."""
+    items = designs(query=query, level=level, licence=licence, category=category).select_related(
+        "spec_score__question_set"
+    )
+    if min_score is not None:
+        items = items.filter(spec_score__score__gte=min_score)
+    if by_score:
+        items = items.order_by(F("spec_score__score").desc(nulls_last=True), "name", "pk")
+    return items

@@ -10,13 +10,15 @@ from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailVi
 from oscar.core.loading import get_class
 
 from catalog import costs, recursion, standards
-from catalog import selectors as catalog_selectors
-from catalog.forms import DesignFilterForm
 from catalog.models import Level
 from certification import marks
 from marketplace.browse import selectors
+from marketplace.browse.forms import DirectoryFilterForm
 from marketplace.ops import pagecache
 from marketplace.ops.pagecache import anonymous_page
+from marketplace.specs import charts as spec_charts
+from marketplace.specs import selectors as spec_selectors
+from marketplace.storefronts import producers as storefront_producers
 from marketplace.storefronts import selectors as storefront_selectors
 from marketplace.storefronts.forms import LocationForm
 
@@ -25,13 +27,15 @@ CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
 @anonymous_page
 def design_list(request):
-    form = DesignFilterForm(request.GET)
+    form = DirectoryFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    items = catalog_selectors.designs(
+    items = selectors.design_directory(
         query=filters.get("q", ""),
         level=filters.get("level"),
         licence=filters.get("licence", ""),
         category=filters.get("category"),
+        min_score=filters.get("score"),
+        by_score=filters.get("sort") == "score",
     )
     page = Paginator(items, 24).get_page(request.GET.get("page"))
     return render(request, "catalog/design_list.html", {"form": form, "page_obj": page, "designs": page.object_list})
@@ -48,6 +52,7 @@ def design_detail(request, slug):
         for value, label in Level.choices
     ]
     documents = list(design.documents.all())
+    metric = spec_selectors.design_metric(design)
     certificates = marks.valid_certificates(design)
     # the page says "Certified" and who may show the mark no longer than those certificates hold
     pagecache.valid_until(request, min((certificate.expires_at for certificate in certificates), default=None))
@@ -62,6 +67,9 @@ def design_detail(request, slug):
         "certificates": certificates,
         "entitled_storefronts": storefront_selectors.entitled_storefronts(design),
         "licences": _licences(design),
+        "metric": metric,
+        "metric_chart": spec_charts.group_chart(metric.score) if metric.score else None,
+        "sellers": storefront_producers.sellers_by_design([design.pk])[design.pk],
     }
     return render(request, "catalog/design_detail.html", context)
 

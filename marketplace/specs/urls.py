@@ -1,3 +1,9 @@
+from django.urls import path
+
+from marketplace.specs import views
+
 app_name = "specs"
 
-urlpatterns = []
+urlpatterns = [
+    path("designs/<slug:slug>/specifications/", views.answer, name="answer"),
+]
