@@ -58,8 +58,12 @@ class StorefrontApplicationForm(_LocatedForm):
 class StorefrontSettingsForm(_LocatedForm):
     class Meta:
         model = Storefront
-        fields = EDITABLE
+        fields = [*EDITABLE, "custom_host"]
         field_classes = {"logo": ReencodedImageField, "banner": ReencodedImageField}
+
+    def clean_custom_host(self):
+        host = (self.cleaned_data.get("custom_host") or "").strip().lower()
+        return host or None
 
 
 class LocationForm(forms.Form):

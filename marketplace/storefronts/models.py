@@ -1,5 +1,6 @@
 """Operators and their storefronts: local microfactories, each selling through one Oscar partner."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from catalog.images import PictureField
 
 colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #2e7d32."))
+# A host name of two or more labels (letters, digits, inner hyphens), stored lower-cased: no port, scheme, path or IP.
+host_name = RegexValidator(
+    r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+    _("Give a host name like shop.example.org: letters, digits, dots and hyphens, without http:// or a path."),
+    flags=re.IGNORECASE,
+)
 
 
 class Storefront(models.Model):
@@ -63,6 +70,11 @@ class Storefront(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text=_("Charged once per order that holds physical goods from you; 0 for free shipping."),
     )
+    custom_host = models.CharField(
+        _("custom host name"), max_length=253, unique=True, null=True, blank=True, validators=[host_name],
+        help_text=_("Optional: your own address (e.g. fab.example.org) showing your OSE-branded page while you hold "
+                    "the brand. Point its DNS at the shop and ask staff to add it to the shop's allowed hosts."),
+    )  # fmt: skip
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -99,6 +111,21 @@ class Storefront(models.Model):
             )  # fmt: skip
         if self.country:
             self.country = self.country.upper()
+        if self.custom_host is not None:
+            self.custom_host = self.custom_host.strip().lower() or None
+        if self.custom_host and self.custom_host in shop_hosts():
+            raise ValidationError({"custom_host": _("That is the shop's own address: give your own host name.")})
+
+
+def shop_hosts() -> set[str]:
+    """The shop's own host names (its SITE_URL and its Site), which no storefront may take."""
+    from urllib.parse import urlsplit
+
+    from django.contrib.sites.models import Site
+
+    hosts = {(urlsplit(settings.SITE_URL).hostname or "").lower()}
+    site = Site.objects.filter(pk=settings.SITE_ID).values_list("domain", flat=True).first()
+    return hosts | ({site.split(":")[0].lower()} if site else set())
 
 
 class StorefrontEvent(models.Model):

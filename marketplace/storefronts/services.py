@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from marketplace.storefronts import hosts
 from marketplace.storefronts.models import Storefront, StorefrontEvent
 from marketplace.storefronts.tasks import send_storefront_event_email_task
 
@@ -21,13 +22,23 @@ def _record(storefront: Storefront, *, actor, action: str, reason: str = "", not
 
 
 @transaction.atomic
-def apply_for_storefront(*, operator, **fields) -> Storefront:
-    """Anyone signed in may apply to open one storefront; it waits, pending, for staff."""
+def apply_for_storefront(*, operator, contract: dict | None = None, **fields) -> Storefront:
+    """Anyone signed in may apply to open one storefront; it waits, pending, for staff. Operators "subscribe to the
+    OSE Social Contract": once a version is published, applying accepts the current one (``contract``: the version,
+    name, e-mail and address given), recorded in the same transaction as the application."""
+    from marketplace.contract import selectors as contract_selectors
+    from marketplace.contract import services as contract_services
+
     if Storefront.objects.filter(operator=operator).exists():
         raise ValidationError("You already have a storefront.")
+    version = contract_selectors.current_version()
+    if version is not None and (contract is None or contract.get("version") != version):
+        raise ValidationError(f"Read and accept version {version.number} of the OSE Social Contract to apply.")
     storefront = Storefront(operator=operator, status=Storefront.PENDING, **fields)
     storefront.full_clean()
     storefront.save()
+    if version is not None:
+        contract_services.accept_version(user=operator, **contract)
     _record(storefront, actor=operator, action="applied", notify=False)
     return storefront
 
@@ -92,7 +103,9 @@ def update_storefront(*, storefront: Storefront, operator, form) -> Storefront:
     """The operator changes its own storefront's settings (the form holds only the fields it may change)."""
     if storefront.operator_id != operator.pk:
         raise ValidationError("You can only change your own storefront.")
+    previous_host = Storefront.objects.filter(pk=storefront.pk).values_list("custom_host", flat=True).first()
     storefront = form.save()
+    hosts.sync_site(storefront=storefront, previous_host=previous_host)
     if storefront.partner_id and storefront.partner.name != storefront.name:
         Partner.objects.filter(pk=storefront.partner_id).update(name=storefront.name)
     _record(storefront, actor=operator, action="updated", notify=False)

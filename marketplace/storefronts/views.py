@@ -12,6 +12,10 @@ from django.views.decorators.http import require_POST
 
 from certification import marks
 from marketplace.accounts.access import staff_permission_required
+from marketplace.accounts.security import client_ip
+from marketplace.contract import selectors as contract_selectors
+from marketplace.contract.forms import AcceptanceForm
+from marketplace.ops import pagecache
 from marketplace.ops.pagecache import anonymous_page
 from marketplace.storefronts import selectors, services
 from marketplace.storefronts.forms import (
@@ -45,14 +49,19 @@ def detail(request, slug):
     storefront = selectors.storefront_page(slug=slug, viewer=request.user)
     page = Paginator(selectors.storefront_offers(storefront), 50).get_page(request.GET.get("page"))
     marked_ids = marks.marked_design_ids(storefront=storefront)
+    standing = contract_selectors.standing(storefront.operator)
     context = {
         "storefront": storefront,
         "page_obj": page,
         "paginator": page.paginator,
         "offers": page.object_list,
         "marked_designs": selectors.marked_designs(storefront, marked_ids).order_by("name") if marked_ids else [],
+        "standing": standing,
     }
-    return render(request, "storefronts/detail.html", context)
+    if not standing.holds_brand:
+        return render(request, "storefronts/detail.html", context)
+    pagecache.valid_until(request, standing.brand_ends_at)  # the grace period ends with no write to retire the page
+    return render(request, "storefronts/detail_branded.html", context)
 
 
 @login_required
@@ -61,15 +70,23 @@ def apply(request):
         messages.info(request, _("You already have a storefront."))
         return redirect("storefronts:dashboard")
     form = StorefrontApplicationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    version = contract_selectors.current_version()
+    contract = None
+    if version is not None:  # applying accepts the current version of the Social Contract
+        contract = AcceptanceForm(request.POST or None, version=version, user=request.user, prefix="contract")
+    if request.method == "POST" and all([form.is_valid(), contract is None or contract.is_valid()]):
+        accepted = None
+        if contract is not None:
+            accepted = {"version": version, "name": contract.cleaned_data["name"],
+                        "email": contract.cleaned_data["email"], "ip_address": client_ip(request)}  # fmt: skip
         try:
-            services.apply_for_storefront(operator=request.user, **form.cleaned_data)
+            services.apply_for_storefront(operator=request.user, contract=accepted, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Thank you: staff will review your storefront and email you."))
             return redirect("storefronts:dashboard")
-    return render(request, "storefronts/apply.html", {"form": form})
+    return render(request, "storefronts/apply.html", {"form": form, "contract": contract, "version": version})
 
 
 # --- the operator's own storefront, in the dashboard ------------------------------------------------------------
@@ -89,6 +106,7 @@ def operator_dashboard(request):
         "tier_choices": tier_selectors.tiers_to_apply_for(storefront=storefront),
         "next_tier": tier_selectors.next_tier_up(storefront=storefront),
         "tier_applications": storefront.tier_applications.select_related("tier")[:10],
+        "standing": contract_selectors.standing(request.user),
     }
     return render(request, "storefronts/dashboard/operator.html", context)
 

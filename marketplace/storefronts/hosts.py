@@ -1,0 +1,71 @@
+"""A storefront's own host name: its OSE-branded page served at ``/`` of that host.
+
+Each custom host has a row in Django's sites framework (kept by ``services.update_storefront``). Django answers only
+hosts in ``ALLOWED_HOSTS``, so a deployment lists the custom hosts there (see the README). The page cache keys pages
+by host, so one host's ``/`` is never served for another's."""
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.cache import cache
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from marketplace.storefronts.models import Storefront
+
+HOSTS_KEY = "storefronts:custom-hosts"
+
+
+def _hosts() -> dict[str, str]:
+    """custom host -> storefront slug, kept in the cache until a storefront's host changes."""
+    hosts = cache.get(HOSTS_KEY)
+    if hosts is None:
+        hosts = dict(Storefront.objects.exclude(custom_host=None).values_list("custom_host", "slug"))
+        cache.set(HOSTS_KEY, hosts, 3600)
+    return hosts
+
+
+def forget_hosts() -> None:
+    cache.delete(HOSTS_KEY)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete(HOSTS_KEY), robust=True)
+
+
+def sync_site(*, storefront: Storefront, previous_host: str | None) -> None:
+    """One Site row per custom host: the old host's row goes, the new host's row names the storefront."""
+    if previous_host and previous_host != storefront.custom_host:
+        Site.objects.filter(domain=previous_host).exclude(pk=settings.SITE_ID).delete()
+    if storefront.custom_host:
+        Site.objects.update_or_create(domain=storefront.custom_host, defaults={"name": storefront.name[:50]})
+    if previous_host != storefront.custom_host:
+        forget_hosts()
+
+
+class CustomHostMiddleware:
+    """``/`` on a storefront's custom host is its page while the storefront is active and its operator holds the OSE
+    brand; otherwise the visitor is sent to the storefront's page on the shop. Other paths are the shop's own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/":
+            host = request.get_host().rsplit(":", 1)[0].lower()
+            slug = _hosts().get(host)
+            if slug is not None:
+                response = self._storefront_root(request, slug)
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+    def _storefront_root(self, request, slug):
+        from marketplace.contract import selectors as contract
+
+        storefront = Storefront.objects.select_related("operator").filter(slug=slug).first()
+        page = reverse("storefronts:detail", kwargs={"slug": slug})
+        if storefront is None:
+            return redirect(settings.SITE_URL.rstrip("/") + "/")
+        if not (storefront.is_active and contract.standing(storefront.operator).holds_brand):
+            return redirect(settings.SITE_URL.rstrip("/") + page)
+        request.path_info = page  # the storefront's page, kept in the page cache under this host's "/"
+        return None
