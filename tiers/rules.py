@@ -135,3 +135,28 @@ def unmet_requirements(*, tier_name: str, checklist: list[RequirementCheck]) -> 
     """Why an operator may not apply for a tier yet, or an empty string when every requirement is met."""
     missing = [f"{check.label} is missing — {check.todo}" for check in checklist if not check.met]
     return f"You cannot apply for the {tier_name} tier yet: " + "; ".join(missing) + "." if missing else ""
+
+
+# --- True Fans ----------------------------------------------------------------------------------------------------
+
+
+def true_fans_refusal(*, storefront_name: str, storefront_active: bool, tier_name: str, tier_levels) -> str:
+    """Why a storefront may not offer True Fans supporter plans, or an empty string when it may.
+
+    The seed lists True Fans among the Passive tier's goods: a supporter's month is an information good (the
+    operator's updates and the work they fund), made with no material production. Every tier from Passive up sells
+    level 1 information goods ("as Passive, plus ..."), so every tier that sells level 1 may offer True Fans; a tier
+    staff define without level 1 (no information goods) may not. And only an active storefront takes supporters."""
+    if not storefront_active:
+        return f"{storefront_name} is not an active storefront, so it cannot take supporters."
+    if 1 not in tuple(tier_levels):
+        return (
+            f"The {tier_name} tier does not sell information goods (level 1), so it may not offer True Fans "
+            "supporter plans: apply for a tier that does, such as Passive."
+        )
+    return ""
+
+
+def may_offer_true_fans(*, storefront_active: bool, tier_levels) -> bool:
+    return not true_fans_refusal(storefront_name="", storefront_active=storefront_active, tier_name="",
+                                 tier_levels=tier_levels)  # fmt: skip
