@@ -4,12 +4,21 @@ once it commits; every step may run twice without harm."""
 
 from oscar.core.loading import get_model
 
+from marketplace.campaigns import attribution
+from marketplace.campaigns import services as campaigns
 from marketplace.fulfilment import services as fulfilment
 from marketplace.notifications import services as notifications
 from marketplace.revenue import reversals
 from marketplace.revenue import services as revenue
 
 PaymentEvent = get_model("order", "PaymentEvent")
+
+
+def order_placed(order) -> None:
+    """An order was written (guest or signed in, in its own transaction): each operator's part opens, then the
+    campaign whose link brought the shopper (this request's cookie) is credited with it, once."""
+    fulfilment.open_operator_orders(order=order)
+    campaigns.attribute_order(order=order, touch=attribution.current_touch())
 
 
 def order_paid(order) -> None:
