@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
-from marketplace.revenue.models import Account, AllocationPolicy, JournalEntry, Payout, PendingAllocation, Posting
+from marketplace.revenue.models import (
+    Account,
+    AllocationPolicy,
+    Disbursement,
+    FundProject,
+    JournalEntry,
+    Payout,
+    PendingAllocation,
+    Posting,
+)
 
 
 class PostingInline(admin.TabularInline):
@@ -76,3 +85,25 @@ class PendingAllocationAdmin(ReadOnlyAdmin):
 
     list_display = ["payment_event", "date_created", "attempts", "error"]
     list_filter = [("error", admin.EmptyFieldListFilter)]
+
+
+@admin.register(FundProject)
+class FundProjectAdmin(admin.ModelAdmin):
+    """The campus fund's projects: staff write them here, and pay them on the disbursements page."""
+
+    list_display = ["name", "kind", "place", "date_created"]
+    list_filter = ["kind"]
+    search_fields = ["name", "place"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.disbursements.exists())
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ReadOnlyAdmin):
+    """Recorded on the disbursements page (booked in the ledger with the row); never edited or deleted here."""
+
+    list_display = ["value_date", "project", "amount", "description", "receipt_public", "entry", "recorded_by"]
+    list_filter = ["project", "receipt_public"]
+    search_fields = ["description", "project__name"]

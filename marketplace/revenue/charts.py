@@ -101,3 +101,11 @@ def bar_chart(months: list[Month], *, series: tuple[str, ...], last: int = 12) -
         rows.append(Row(label=month.month, y=baseline, bars=tuple(bars)))
         y = bar_y - BAR_GAP + ROW_GAP
     return BarChart(series=series, rows=tuple(rows), height=max(y - ROW_GAP, 0))
+
+
+def flow_chart(flows, *, series: tuple[str, str, str], last: int = 12) -> BarChart:
+    """A fund's months (``selectors.fund_flows``: ``month``, ``money_in``, ``money_out``, ``balance``) as three bars
+    each, in, out and the balance at the month's end, scaled together: the last ``last`` months."""
+    values = [(row.money_in, row.money_out, row.balance) for row in flows]
+    months = [Month(row.month, shown, shown) for row, shown in zip(flows, values, strict=True)]
+    return bar_chart(months, series=series, last=last)

@@ -170,3 +170,77 @@ class PendingAllocation(models.Model):
 
     def __str__(self):
         return f"payment {self.payment_event_id}" + (" (failed)" if self.error else "")
+
+
+# --- where the campus fund goes ---------------------------------------------------------------------------------
+
+
+def receipt_storage():
+    """Receipts are kept out of the public media folder (a receipt may name a person or an address): they are served
+    only through ``revenue:campus-receipt``, for a disbursement that exists and whose receipt staff made public."""
+    from catalog.models import private_storage
+
+    return private_storage()
+
+
+class FundProject(models.Model):
+    """What the campus fund pays for: the seed commits "all resources to R&D and installation of prototype
+    facilities". Staff write its story in Markdown (sanitised when shown)."""
+
+    RND, FACILITY = "rnd", "facility"
+    KIND_CHOICES = [(RND, _("R&D project")), (FACILITY, _("Facility install"))]
+
+    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=120, unique=True)
+    description = models.TextField(_("story (Markdown)"), blank=True)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("campus fund project")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("revenue:campus-project", kwargs={"slug": self.slug})
+
+
+class Disbursement(models.Model):
+    """Money out of the campus fund to a project, booked as one spending entry (``revenue.disbursements``) in the
+    same transaction as this row. Never edited: a correction is a new entry."""
+
+    PDF, JPEG, PNG = "pdf", "jpeg", "png"
+    RECEIPT_TYPES = {PDF: "application/pdf", JPEG: "image/jpeg", PNG: "image/png"}
+
+    project = models.ForeignKey(FundProject, on_delete=models.PROTECT, related_name="disbursements")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    description = models.CharField(_("what it paid for"), max_length=255)
+    receipt = models.FileField(_("receipt"), upload_to="receipts/", storage=receipt_storage, max_length=200)
+    receipt_type = models.CharField(max_length=8, choices=[(kind, kind) for kind in RECEIPT_TYPES])
+    receipt_public = models.BooleanField(_("show the receipt publicly"), default=False)
+    value_date = models.DateField(_("paid on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Set in the transaction that creates the row (its reference, disbursement:<pk>, needs the row's id first).
+    entry = models.OneToOneField(JournalEntry, null=True, on_delete=models.PROTECT, related_name="disbursement")
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-value_date", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="disbursement_positive")]
+
+    def __str__(self):
+        return f"{self.project}: {self.amount} on {self.value_date}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("A disbursement is never edited: record a correction as a new entry.")
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        return f"disbursement:{self.pk}"

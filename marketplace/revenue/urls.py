@@ -7,6 +7,8 @@ app_name = "revenue"
 urlpatterns = [
     path("campus-fund/", views.campus_fund, name="campus-fund"),
     path("campus-fund/export.csv", views.campus_fund_csv, name="campus-fund-csv"),
+    path("campus-fund/projects/<slug:slug>/", views.campus_project, name="campus-project"),
+    path("campus-fund/projects/<slug:slug>/receipts/<int:pk>/", views.campus_receipt, name="campus-receipt"),
     path("accounts/royalties/", views.royalties, name="royalties"),
     path("dashboard/revenue/", views.operator_ledger, name="operator"),
     path("dashboard/revenue/bank-details/", views.payout_details, name="payout-details"),
@@ -18,4 +20,5 @@ urlpatterns = [
     path("dashboard/revenue/accounts/<int:pk>/", views.staff_account, name="staff-account"),
     path("dashboard/revenue/payouts/<int:pk>/settle/", views.settle_payout, name="settle-payout"),
     path("dashboard/revenue/policy/", views.change_policy, name="policy"),
+    path("dashboard/revenue/disbursements/", views.record_disbursement, name="disbursements"),
 ]

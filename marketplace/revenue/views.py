@@ -9,19 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from marketplace.accounts.access import staff_permission_required
+from marketplace.accounts.access import staff_may, staff_permission_required
 from marketplace.accounts.security import allow_stripe
-from marketplace.revenue import charts, connect, selectors, services
+from marketplace.revenue import charts, connect, disbursements, receipts, selectors, services
 from marketplace.revenue import payouts as paying
-from marketplace.revenue.forms import PayoutDetailsForm, PolicyForm, SettlePayoutForm
-from marketplace.revenue.models import Account, JournalEntry, Payout, Posting
+from marketplace.revenue.forms import DisbursementForm, PayoutDetailsForm, PolicyForm, SettlePayoutForm
+from marketplace.revenue.models import Account, Disbursement, FundProject, JournalEntry, Payout, Posting
 
 FUND_NAMES = dict(Account.KIND_CHOICES)
 logger = logging.getLogger(__name__)
@@ -31,17 +31,71 @@ POSTINGS_PER_PAGE = 50
 # --- public --------------------------------------------------------------------------------------------------------
 
 
+FLOW_SERIES = (_("In"), _("Out"), _("Balance"))
+
+
+def _flows(kind: str, today) -> dict:
+    """A fund's money in and out, month by month (newest first for the table), its chart and its totals."""
+    months = selectors.fund_flows(kind, until=today)
+    return {
+        "months": list(reversed(months)),
+        "chart": charts.flow_chart(months, series=tuple(str(name) for name in FLOW_SERIES)),
+        "money_in": sum((month.money_in for month in months), selectors.ZERO),
+        "money_out": sum((month.money_out for month in months), selectors.ZERO),
+        "balance": months[-1].balance if months else selectors.ZERO,
+    }
+
+
 def campus_fund(request):
+    """Not kept by the page cache (``ops.pagecache``): the ledger writes to the funds with every payment, and the
+    page reads them in a few aggregate queries."""
     report = selectors.fund_report()
-    months = charts.monthly([report["by_month"][kind] for kind in selectors.FUNDS], until=timezone.localdate())
+    today = timezone.localdate()
+    months = charts.monthly([report["by_month"][kind] for kind in selectors.FUNDS], until=today)
     chart = charts.bar_chart(months, series=tuple(str(FUND_NAMES[kind]) for kind in selectors.FUNDS))
     context = {
         **report,
         "months": list(reversed(months)),
         "chart": chart,
         "policy": selectors.current_policy(),
+        "campus": _flows(Account.CAMPUS_FUND, today),
+        "pool": _flows(Account.MARKETING_POOL, today),
+        "projects": selectors.fund_projects(),
+        "pool_spending": selectors.fund_spending(Account.MARKETING_POOL, limit=50),
     }
     return render(request, "revenue/campus_fund.html", context)
+
+
+def campus_project(request, slug):
+    """A project the campus fund pays: its story, every disbursement with its receipt (where public), its total."""
+    project = get_object_or_404(FundProject, slug=slug)
+    disbursements = selectors.project_disbursements(project)
+    months = charts.monthly([selectors.project_by_month(project)], until=timezone.localdate())
+    context = {
+        "project": project,
+        "disbursements": disbursements,
+        "total": sum((row.amount for row in disbursements), selectors.ZERO),
+        "chart": charts.bar_chart(months, series=(str(_("Paid out")),)),
+        "staff": staff_may(request.user, "view_ledgers"),
+    }
+    return render(request, "revenue/campus_project.html", context)
+
+
+def campus_receipt(request, slug, pk):
+    """A disbursement's receipt. Public funds are spent in public, so staff tick a receipt public once they have
+    checked it (a receipt may carry a private person's name, address or account, which a tick cannot remove);
+    until then only staff who read the ledgers see it. Served only for a booked disbursement of that project: a
+    guessed path, a project's other receipts or an unticked one are the same 404. The file is served from private
+    storage, never from the media folder, in a sandbox (no script a PDF or image might carry runs on our site)."""
+    disbursement = selectors.public_receipt(slug=slug, pk=pk, staff=staff_may(request.user, "view_ledgers"))
+    if disbursement is None:
+        raise Http404("No such receipt.")
+    content_type = Disbursement.RECEIPT_TYPES[disbursement.receipt_type]
+    name = f"receipt-{disbursement.project.slug}-{disbursement.pk}{receipts.EXTENSIONS[disbursement.receipt_type]}"
+    response = FileResponse(disbursement.receipt.open("rb"), content_type=content_type, filename=name)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class _Echo:
@@ -56,11 +110,13 @@ def _cell(value) -> str:
 
 
 def _fund_rows():
-    yield ["date", "fund", "amount", "storefront", "design", "order"]
-    for created, kind, amount, storefront, partner, design, order in selectors.fund_postings().iterator(2000):
+    yield ["date", "fund", "amount", "storefront", "design", "order", "spent on"]
+    for row in selectors.fund_postings().iterator(2000):
+        created, kind, amount, storefront, partner, design, order, entry_kind, project, memo = row
+        spent_on = (project or memo) if entry_kind == JournalEntry.SPENDING else ""
         yield [
             timezone.localtime(created).date().isoformat(), FUND_NAMES[kind], f"{amount:.2f}",
-            _cell(storefront or partner), _cell(design), order or "",
+            _cell(storefront or partner), _cell(design), order or "", _cell(spent_on),
         ]  # fmt: skip
 
 
@@ -285,3 +341,34 @@ def change_policy(request):
             messages.success(request, _("New allocation policy saved; it applies to payments from now on."))
             return redirect("revenue:staff")
     return _staff_page(request, policy_form=form)
+
+
+@staff_permission_required("record_disbursement")
+def record_disbursement(request):
+    """Staff record a payment out of the campus fund once it is paid: booked in the ledger with its receipt, or
+    refused (more than the fund holds, a receipt that is not one) with nothing saved."""
+    form = DisbursementForm(request.POST or None, request.FILES or None,
+                            initial={"value_date": timezone.localdate()})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            disbursement = disbursements.record_disbursement(
+                project=data["project"], amount=data["amount"], description=data["description"],
+                receipt=data["receipt"], receipt_public=data["receipt_public"], value_date=data["value_date"],
+                recorded_by=request.user,
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(amount)s to %(project)s booked out of the campus fund.")
+                             % {"amount": disbursement.amount, "project": disbursement.project.name})  # fmt: skip
+            return redirect("revenue:disbursements")
+    if request.method == "POST":
+        messages.error(request, _("Nothing was recorded: see the form below."))
+    context = {
+        "form": form,
+        "balance": selectors.fund_total(Account.CAMPUS_FUND),
+        "projects": selectors.fund_projects(),
+        "recent": Disbursement.objects.filter(entry__isnull=False).select_related("project", "recorded_by")[:30],
+    }
+    return render(request, "revenue/dashboard/disbursements.html", context)

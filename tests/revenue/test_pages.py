@@ -113,7 +113,7 @@ def test_an_empty_ledger_still_shows_the_page_and_says_there_is_nothing_yet(clie
     assert 'id="campus-fund-total">$0.00<' in html and 'id="marketing-pool-total">$0.00<' in html
     assert "<svg" not in html
     _, rows = _csv(client)
-    assert rows == [["date", "fund", "amount", "storefront", "design", "order"]]
+    assert rows == [["date", "fund", "amount", "storefront", "design", "order", "spent on"]]
 
 
 def test_the_public_page_shows_the_funds_of_a_paid_order_with_a_chart(client, paid_order):
@@ -143,13 +143,13 @@ def test_the_public_page_shows_the_funds_of_a_paid_order_with_a_chart(client, pa
 def test_the_csv_has_one_row_per_fund_posting_and_nothing_about_the_shopper(client, paid_order):
     body, rows = _csv(client)
 
-    assert rows[0] == ["date", "fund", "amount", "storefront", "design", "order"]
+    assert rows[0] == ["date", "fund", "amount", "storefront", "design", "order", "spent on"]
     today, number = timezone.localdate().isoformat(), paid_order.number
     assert sorted(rows[1:]) == sorted([
-        [today, "Campus fund", "90.00", "Berlin Fab", "D3D printer", number],
-        [today, "Campus fund", "70.00", "Lyon Fab", "CNC mill", number],
-        [today, "Marketing pool", "45.00", "Berlin Fab", "D3D printer", number],
-        [today, "Marketing pool", "70.00", "Lyon Fab", "CNC mill", number],
+        [today, "Campus fund", "90.00", "Berlin Fab", "D3D printer", number, ""],
+        [today, "Campus fund", "70.00", "Lyon Fab", "CNC mill", number, ""],
+        [today, "Marketing pool", "45.00", "Berlin Fab", "D3D printer", number, ""],
+        [today, "Marketing pool", "70.00", "Lyon Fab", "CNC mill", number, ""],
     ])  # fmt: skip
     assert "@" not in body and "Ada" not in body and "Workshop" not in body
 
