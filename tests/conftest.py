@@ -131,7 +131,7 @@ SEED_MIGRATIONS = [
     ("marketplace", "0002_shipping_event_types"), ("revenue", "0002_default_policy_and_shared_accounts"),
     ("certification", "0002_certifiers_group"), ("notifications", "0002_event_types"),
     ("notifications", "0003_seats_and_licence"), ("notifications", "0004_people_event_types"),
-    ("notifications", "0005_community_event_types"),
+    ("notifications", "0005_community_event_types"), ("specs", "0002_questions_v1"),
 ]  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from marketplace.dashboard_catalogue.forms import (
     ProductForm,
     StockRecordFormSet,
 )
+from marketplace.storefronts import producers
 from tiers import rules as tier_rules
 from tiers import services as tier_services
 
@@ -122,7 +123,16 @@ class DesignListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.designs(query=self.request.GET.get("q", "")[:200].replace("\x00", ""))  # no NUL in SQL
+        query = self.request.GET.get("q", "")[:200].replace("\x00", "")  # no NUL in SQL
+        return selectors.designs(query=query).select_related("spec_score")
+
+    def get_context_data(self, **kwargs):
+        """Each design of the page with its producers and non-producers (who sells which level)."""
+        ctx = super().get_context_data(**kwargs)
+        sellers = producers.sellers_by_design(design.pk for design in ctx["designs"])
+        for design in ctx["designs"]:
+            design.sellers = sellers[design.pk]
+        return ctx
 
 
 class DesignCreateView(CreateView):
