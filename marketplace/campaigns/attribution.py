@@ -75,7 +75,9 @@ def read_touch(request) -> Touch | None:
         return None
     try:
         value = request.get_signed_cookie(COOKIE, salt=SALT, max_age=LIFETIME)
-        return Touch(**json.loads(value))
+        touch = Touch(**json.loads(value))
+        touch.arrived_at  # noqa: B018 - a touch that names no time is no touch
+        return touch
     except (signing.BadSignature, ValueError, TypeError):
         return None
 

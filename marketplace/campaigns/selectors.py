@@ -35,6 +35,11 @@ class Returns:
     own_orders: int | None = None
     own_revenue: Decimal | None = None
 
+    @property
+    def revenue_per_spent(self) -> Decimal | None:
+        """Revenue across the pool for each 1.00 spent so far (None before the first spending)."""
+        return (self.revenue / self.spent).quantize(Decimal("0.01")) if self.spent > 0 else None
+
 
 # --- public ------------------------------------------------------------------------------------------------------
 
@@ -59,7 +64,7 @@ def public_campaign(*, slug: str) -> Campaign:
                              slug=slug)  # fmt: skip
 
 
-def promoted_storefronts(campaign: Campaign) -> list[tuple[Storefront, list]]:
+def promoted_storefronts(campaign: Campaign) -> list[tuple]:
     """The active storefronts taking part whose operators hold an OSE Certified mark (certification decides who),
     each with the designs it shows the mark on, and when the earliest of those marks ends (for the page cache)."""
     from catalog.models import Design

@@ -184,7 +184,10 @@ def record_spending(*, campaign: Campaign, amount, paid_for: str, staff, spent_o
         raise ValidationError("The amount spent must be more than 0.")
     left = campaign.budget - spent(campaign)
     if amount > left:
-        raise ValidationError(f"That passes the campaign's budget of {campaign.budget}: {left} is left to spend.")
+        raise ValidationError(
+            f"That passes the campaign's budget of {campaign.budget}: {left} is left to spend, "
+            "so record at most that (or staff approve a new campaign)."
+        )
     spent_on = spent_on or timezone.localdate()
     spending = CampaignSpending.objects.create(campaign=campaign, amount=amount, paid_for=paid_for, recorded_by=staff,
                                                spent_on=spent_on)  # fmt: skip

@@ -179,6 +179,8 @@ def test_spending_books_the_pool_once_and_the_ledger_stays_clean(funded_pool, st
     assert spend_from_fund(fund=Account.MARKETING_POOL, amount=Decimal("25.50"), reference=spending.reference,
                            memo="again") == entry  # fmt: skip
     assert _pool() == Decimal("44.50")
+    page = browser.get(reverse("campaigns:staff-campaign", kwargs={"pk": campaign.pk})).content.decode()
+    assert "Flyers for the maker fair" in page and f"campaign-spend:{spending.pk}" in page
     call_command("verify_ledger")
     assert "zero drift" in capsys.readouterr().out
 
@@ -189,7 +191,9 @@ def test_spending_past_the_budget_is_refused(funded_pool, staff):
     url = reverse("campaigns:staff-spend", kwargs={"pk": campaign.pk})
     browser.post(url, {"amount": "20.00", "paid_for": "Stickers"})
     refused = browser.post(url, {"amount": "10.01", "paid_for": "More stickers"})
-    assert "That passes the campaign&#x27;s budget of 30.00: 10.00 is left to spend." in refused.content.decode()
+    assert "That passes the campaign&#x27;s budget of 30.00: 10.00 is left to spend, so record at most that" in (
+        refused.content.decode()
+    )
     assert CampaignSpending.objects.count() == 1 and _pool() == Decimal("50.00")
 
 
@@ -374,6 +378,7 @@ def test_each_operator_sees_the_campaigns_totals_and_only_its_own_revenue(
     assert '<span class="returns-own-orders">1</span>' in berlin
     assert "1,400.00" not in berlin  # Lyon's own revenue is never shown to Berlin
     assert "<svg" in berlin and "Your revenue" in berlin
+    assert "returns-ratio" not in berlin  # nothing spent yet: no ratio to show
 
     lyon = _signed_in(pool["lyon"].operator).get(reverse("campaigns:pool")).content.decode()
     assert '<span class="returns-own-revenue">$1,400.00</span>' in lyon
