@@ -31,6 +31,14 @@ def may_answer(user, design: Design) -> bool:
     return Contribution.objects.filter(design=design, author=user, status=Contribution.ACCEPTED).exists()
 
 
+def contribution_waiting(user, design: Design) -> bool:
+    """Whether ``user`` has a contribution to the design a certifier has not decided yet (what to tell them)."""
+    return (
+        bool(user.is_authenticated)
+        and Contribution.objects.filter(design=design, author=user, status=Contribution.PENDING).exists()
+    )
+
+
 def answers(design: Design, question_set: QuestionSet) -> dict[int, Answer]:
     """The design's answers to the version's questions, by question id."""
     rows = Answer.objects.filter(design=design, question__question_set=question_set)

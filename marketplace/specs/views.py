@@ -17,7 +17,8 @@ def answer(request, slug):
     if question_set is None:
         return render(request, "specs/refused.html", {"design": design, "no_questions": True})
     if not selectors.may_answer(request.user, design):
-        return render(request, "specs/refused.html", {"design": design}, status=403)
+        waiting = selectors.contribution_waiting(request.user, design)
+        return render(request, "specs/refused.html", {"design": design, "waiting": waiting}, status=403)
     here = reverse("specs:answer", kwargs={"slug": design.slug})
     if request.method == "POST" and request.POST.get("version") != str(question_set.version):
         messages.warning(

@@ -73,6 +73,7 @@ def test_someone_who_did_not_contribute_is_told_who_may_answer_and_how_to_become
         html = response.content.decode()
         assert "Only people whose contribution to CEB press was accepted, and the shop's staff" in html
         assert reverse("certification:contribute", kwargs={"slug": press.slug}) in html
+        assert "waiting for a certifier" not in html
     assert not Answer.objects.exists() and not DesignScore.objects.exists()
 
 
@@ -82,7 +83,8 @@ def test_a_pending_or_rejected_contribution_is_not_enough(client, press, v1):
         Contribution.objects.create(design=press, design_version="1.0", author=user, kind="testing",
                                     description="Tests", status=status)  # fmt: skip
     client.force_login(user)
-    assert client.post(_url(press), answers_form(v1, {"ES1": "yes"})).status_code == 403
+    response = client.post(_url(press), answers_form(v1, {"ES1": "yes"}))
+    assert response.status_code == 403 and "waiting for a certifier" in response.content.decode()
     assert not Answer.objects.exists()
 
 
