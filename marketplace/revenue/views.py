@@ -86,13 +86,16 @@ def campus_receipt(request, slug, pk):
     checked it (a receipt may carry a private person's name, address or account, which a tick cannot remove);
     until then only staff who read the ledgers see it. Served only for a booked disbursement of that project: a
     guessed path, a project's other receipts or an unticked one are the same 404. The file is served from private
-    storage, never from the media folder, in a sandbox (no script a PDF or image might carry runs on our site)."""
+    storage, never from the media folder, in a sandbox (no script a PDF or image might carry runs on our site); a PDF
+    as a download."""
     disbursement = selectors.public_receipt(slug=slug, pk=pk, staff=staff_may(request.user, "view_ledgers"))
     if disbursement is None:
         raise Http404("No such receipt.")
     content_type = Disbursement.RECEIPT_TYPES[disbursement.receipt_type]
     name = f"receipt-{disbursement.project.slug}-{disbursement.pk}{receipts.EXTENSIONS[disbursement.receipt_type]}"
-    response = FileResponse(disbursement.receipt.open("rb"), content_type=content_type, filename=name)
+    pdf = disbursement.receipt_type == Disbursement.PDF  # downloaded: browsers will not show a PDF in a sandbox
+    response = FileResponse(disbursement.receipt.open("rb"), content_type=content_type, filename=name,
+                            as_attachment=pdf)  # fmt: skip
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
     response["X-Content-Type-Options"] = "nosniff"
     return response
