@@ -15,7 +15,7 @@ class AcceptanceForm(forms.Form):
     accept = forms.BooleanField(required=True)
 
     def __init__(self, *args, version: ContractVersion, user, **kwargs):
-        kwargs.setdefault("initial", {"name": user.get_full_name(), "email": user.email})
+        kwargs["initial"] = kwargs.get("initial") or {"name": user.get_full_name(), "email": user.email}
         super().__init__(*args, **kwargs)
         self.version = version
         self.fields["accept"].label = _("I accept version %(number)s of the OSE Social Contract") % {

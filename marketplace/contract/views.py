@@ -36,7 +36,10 @@ def accept(request):
     if version is None:
         messages.info(request, _("No version of the OSE Social Contract is published yet: there is nothing to accept."))
         return redirect("contract:current")
-    form = AcceptanceForm(request.POST or None, version=version, user=request.user)
+    acceptances = selectors.own_acceptances(request.user)
+    last = acceptances.first()  # accepting a new version: the name and e-mail given last time
+    initial = {"name": last.name, "email": last.email} if last else None
+    form = AcceptanceForm(request.POST or None, version=version, user=request.user, initial=initial)
     if request.method == "POST" and standing.accepted is None and form.is_valid():
         try:
             acceptance = services.accept_version(
@@ -50,7 +53,7 @@ def accept(request):
                                         "below.") % {"number": acceptance.version.number})  # fmt: skip
             return redirect("contract:accept")
     context = {"version": version, "standing": standing, "form": form,
-               "acceptances": selectors.own_acceptances(request.user)}  # fmt: skip
+               "acceptances": acceptances}  # fmt: skip
     return render(request, "contract/accept.html", context)
 
 

@@ -59,6 +59,10 @@ def test_accepting_records_version_name_email_time_and_the_sha256_of_the_text(cl
     # accepting again changes nothing
     _accept(client, name="Someone else")
     assert Acceptance.objects.get(user=user).name == "Ada Lovelace"
+    # a new version's form is filled with the name and e-mail given last time
+    publish(TEXT_V2)
+    form = client.get(reverse("contract:accept")).content.decode()
+    assert 'value="Ada Lovelace"' in form and 'value="ada.l@example.org"' in form
 
 
 @pytest.mark.parametrize(
@@ -207,6 +211,8 @@ def test_staff_publish_a_version_and_see_how_many_operators_accepted_each(client
     services.accept_version(user=berlin.operator, version=version, name="Berlin", email="b@example.com")
     page = client.get(reverse("contract:staff")).content.decode()
     assert "1 / 2" in page
+    staff_user.user_permissions.add(*factories.staff("storefronts.view_storefront").user_permissions.all())
+    assert reverse("contract:staff") in client.get(reverse("storefronts:staff-list")).content.decode()
 
 
 @pytest.mark.parametrize(
