@@ -47,7 +47,8 @@ def record_disbursement(
                                 memo=f"{project.name}: {disbursement.description}",
                                 value_date=value_moment(value_date))  # fmt: skip
     except ValidationError as error:  # more than the fund holds: nothing of it stays (the transaction rolls back)
-        raise ValidationError({"amount": error.error_list}) from None
+        hint = "Record at most what the fund holds: pay the rest once more money has come in."
+        raise ValidationError({"amount": [*error.messages, hint]}) from None
     disbursement.receipt.save(f"{disbursement.pk}-{project.slug}{EXTENSIONS[kind]}", upload, save=False)
     try:
         Disbursement.objects.filter(pk=disbursement.pk).update(entry=entry, receipt=disbursement.receipt.name)

@@ -31,7 +31,7 @@ POSTINGS_PER_PAGE = 50
 # --- public --------------------------------------------------------------------------------------------------------
 
 
-FLOW_SERIES = (_("In"), _("Out"), _("Balance"))
+FLOW_SERIES = (_("In, after refunds"), _("Out"), _("Balance"))
 
 
 def _flows(kind: str, today) -> dict:

@@ -141,6 +141,7 @@ def test_more_than_the_fund_holds_is_refused_with_nothing_saved(treasurer_client
     html = response.content.decode()
     assert response.status_code == 200
     assert "The Campus fund holds 100.00; it cannot spend 100.01." in html
+    assert "Record at most what the fund holds" in html
     assert "Nothing was recorded" in html
     assert not Disbursement.objects.exists()
     assert not JournalEntry.objects.filter(kind=JournalEntry.SPENDING).exists()
