@@ -2,7 +2,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.money import shop_currency
 from marketplace.supporters import services
 from marketplace.supporters.models import PLAN_AMOUNTS, TERM_MONTHS, Support
 
@@ -15,9 +14,9 @@ class PlanForm(forms.Form):
         label=_("For how long"),
         choices=[("24", _("24 months (the original True Fans term)")), ("none", _("Until I cancel"))],
         initial="24",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "custom-control-input"}),
     )
-    method = forms.ChoiceField(label=_("How to pay"), widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("How to pay"), widget=forms.RadioSelect(attrs={"class": "custom-control-input"}))
 
     def __init__(self, *args, card: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +25,7 @@ class PlanForm(forms.Form):
             choices.insert(0, (Support.CARD, _("Card, charged monthly by Stripe")))
         self.fields["method"].choices = choices
         self.fields["method"].initial = choices[0][0]
-        self.plans = [(f"{amount:.2f}", f"{amount:.0f} {shop_currency()}") for amount in PLAN_AMOUNTS]
+        self.plans = [(f"{amount:.2f}", amount) for amount in PLAN_AMOUNTS]
 
     def clean_amount(self):
         try:

@@ -74,7 +74,8 @@ def mine(request):
 def support_detail(request, pk):
     plan = get_object_or_404(selectors.supports_of(request.user), pk=pk)
     context = {"plan": plan, "bank": selectors.bank_details(), "months": plan.months.order_by("-period_start"),
-               "page_title": plan.storefront.name}  # fmt: skip
+               "page_title": plan.storefront.name,
+               "remind_after_days": settings.SUPPORTER_REMIND_AFTER_DAYS}  # fmt: skip
     return render(request, "supporters/support_detail.html", context)
 
 
