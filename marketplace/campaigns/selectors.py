@@ -110,11 +110,23 @@ def taking_part(storefront: Storefront) -> QuerySet:
 
 
 def operator_campaign(storefront: Storefront, pk) -> Campaign:
-    """A campaign the storefront proposed or takes part in; another's proposal is the same 404 as a missing one."""
-    mine = Q(proposed_by=storefront) | Q(
-        status__in=Campaign.PUBLIC, participations__storefront=storefront, participations__withdrawn_at=None
-    )
+    """A campaign the storefront proposed, took part in, or (as a pool member) may take part in; another's proposal
+    is the same 404 as a missing one."""
+    mine = Q(proposed_by=storefront) | Q(status__in=Campaign.PUBLIC, participations__storefront=storefront)
+    if open_membership(storefront) is not None:
+        mine |= Q(status=Campaign.APPROVED)
     return get_object_or_404(Campaign.objects.filter(mine).distinct(), pk=pk)
+
+
+def takes_part(campaign: Campaign, storefront: Storefront) -> bool:
+    return Participation.objects.filter(campaign=campaign, storefront=storefront, withdrawn_at=None).exists()
+
+
+def open_to_join(storefront: Storefront) -> QuerySet:
+    """Approved campaigns not yet over that the storefront does not take part in (it stepped out, say)."""
+    taking = Participation.objects.filter(storefront=storefront, withdrawn_at=None).values("campaign_id")
+    return (Campaign.objects.filter(status=Campaign.APPROVED, ends_on__gte=timezone.localdate())
+            .exclude(pk__in=taking).order_by("starts_on", "pk"))  # fmt: skip
 
 
 def returns(campaign: Campaign, storefront: Storefront | None = None) -> Returns:

@@ -67,6 +67,25 @@ def is_member(storefront: Storefront) -> bool:
     return PoolMembership.objects.filter(storefront=storefront, left_at=None).exists()
 
 
+@transaction.atomic
+def take_part(*, campaign: Campaign, storefront: Storefront) -> None:
+    """A pool member takes part in an approved campaign not yet over (again, after stepping out)."""
+    if not is_member(storefront):
+        raise ValidationError("Join the marketing pool first: its members take part in its campaigns.")
+    if campaign.status != Campaign.APPROVED or campaign.ends_on < timezone.localdate():
+        raise ValidationError("Only an approved campaign not yet over takes new storefronts.")
+    _take_part(campaign=campaign, storefront=storefront)
+
+
+def step_out(*, campaign: Campaign, storefront: Storefront) -> None:
+    """A member stops taking part in one campaign (it stays in the pool): the campaign's page no longer shows it."""
+    stepped = Participation.objects.filter(campaign=campaign, storefront=storefront, withdrawn_at=None).update(
+        withdrawn_at=timezone.now()
+    )
+    if not stepped:
+        raise ValidationError("You do not take part in this campaign.")
+
+
 def _take_part(*, campaign: Campaign, storefront: Storefront) -> None:
     Participation.objects.update_or_create(campaign=campaign, storefront=storefront,
                                            defaults={"withdrawn_at": None, "joined_at": timezone.now()})  # fmt: skip

@@ -62,6 +62,7 @@ def pool(request):
         "memberships": selectors.memberships(storefront)[:10],
         "proposals": selectors.proposals(storefront),
         "taking_part": taking_part,
+        "open_to_join": selectors.open_to_join(storefront) if selectors.open_membership(storefront) else [],
         "pool_balance": selectors.pool_balance(),
     }
     return render(request, "campaigns/dashboard/pool.html", context)
@@ -113,11 +114,29 @@ def propose(request):
     return render(request, "campaigns/dashboard/propose.html", {"storefront": storefront, "form": form})
 
 
+PARTICIPATION = {
+    "take-part": (services.take_part, "You take part in “{}”: its page promotes your storefront if you hold a mark."),
+    "step-out": (services.step_out, "You no longer take part in “{}”; you stay in the pool."),
+}
+
+
 @login_required
 def operator_campaign(request, pk):
     storefront = storefront_for_operator(request.user)
     campaign = selectors.operator_campaign(storefront, pk)
-    context = {"storefront": storefront, "campaign": campaign, "story": render_markdown(campaign.description)}
+    if request.method == "POST":  # take part in it, or step out of it
+        action = PARTICIPATION.get(request.POST.get("participation", ""))
+        if action is not None:
+            try:
+                action[0](campaign=campaign, storefront=storefront)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, action[1].format(campaign.title))
+        return redirect("campaigns:operator-campaign", pk=campaign.pk)
+    context = {"storefront": storefront, "campaign": campaign, "story": render_markdown(campaign.description),
+               "takes_part": selectors.takes_part(campaign, storefront),
+               "member": selectors.open_membership(storefront) is not None}  # fmt: skip
     if campaign.status in campaign.PUBLIC:
         context |= _with_chart(selectors.returns(campaign, storefront), own=True)
         context["referral_link"] = _referral_link(request, campaign)

@@ -438,3 +438,18 @@ def test_leaving_the_pool_withdraws_from_running_campaigns(campaign, pool):
     assert "Lyon Fab" not in html
     services.join_pool(storefront=pool["lyon"])
     assert "Lyon Fab" in Client().get(campaign.get_absolute_url()).content.decode()
+
+
+def test_a_member_steps_out_of_one_campaign_and_back_in(campaign, pool):
+    lyon = _signed_in(pool["lyon"].operator)
+    url = reverse("campaigns:operator-campaign", kwargs={"pk": campaign.pk})
+    stepped = lyon.post(url, {"participation": "step-out"}, follow=True).content.decode()
+    assert "You no longer take part in" in stepped and "Take part" in stepped
+    assert "Lyon Fab" not in Client().get(campaign.get_absolute_url()).content.decode()
+    assert "Approved campaigns you do not take part in" in lyon.get(reverse("campaigns:pool")).content.decode()
+    lyon.post(url, {"participation": "take-part"})
+    assert "Lyon Fab" in Client().get(campaign.get_absolute_url()).content.decode()
+    # Berlin, which proposed it, left the pool: taking part again is refused in words
+    services.leave_pool(storefront=pool["berlin"])
+    refused = _signed_in(pool["berlin"].operator).post(url, {"participation": "take-part"}, follow=True)
+    assert "Join the marketing pool first" in refused.content.decode()
