@@ -248,3 +248,19 @@ def test_an_operator_opts_in_and_its_pitch_is_shown_escaped(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     too_long = client.post(reverse("supporters:dashboard"), {"enabled": "on", "pitch": "x" * 501})
     assert too_long.status_code == 400
+
+
+def test_the_storefront_page_stops_linking_to_its_plans_once_the_operator_opts_out(client, store):
+    url = store.get_absolute_url()
+    support_url = reverse("supporters:support", kwargs={"slug": store.slug})
+    assert support_url in client.get(url).content.decode()
+    assert support_url in client.get(url).content.decode()  # kept in the page cache for everyone
+
+    services.set_offer(storefront=store, enabled=False, pitch="")
+
+    assert support_url not in client.get(url).content.decode()  # the change retired the stored page
+    assert "Portland Passive" not in client.get(reverse("supporters:true-fans")).content.decode()
+    signed_in = factories.UserFactory(email="late@example.com")
+    client.force_login(signed_in)
+    answer = client.get(support_url)
+    assert answer.status_code == 404 and "does not take True Fans supporters" in answer.content.decode()
