@@ -4,10 +4,14 @@ signed unsubscribe link that works signed out."""
 
 import datetime
 import re
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -229,3 +233,38 @@ def test_a_changed_unsubscribe_link_is_refused_in_words(stores, tamper):
         page = getattr(Client(), method)(reverse("supporters:unsubscribe", args=[token]))
         assert page.status_code == 400 and "not complete or was changed" in page.content.decode()
     assert not Support.objects.filter(updates_opt_out=True).exclude(user__email="dan@example.com").exists()
+
+
+class SlowOutbox(locmem.EmailBackend):
+    """Django's test outbox, taking a moment per e-mail (as an SMTP server does): time for a second worker to meet
+    the first."""
+
+    def send_messages(self, messages):
+        time.sleep(0.5)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_one_digest(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (DATABASE_URL=postgres://...)")
+    settings.EMAIL_BACKEND = f"{__name__}.SlowOutbox"
+    store = factories.storefront("Portland Passive", tier="passive", city="Portland")
+    fan = factories.UserFactory(email="fan@example.com")
+    _support(fan, store)
+    SupporterUpdate.objects.create(storefront=store, subject="News", body="x", sent_at=timezone.now())
+    start, sent = threading.Barrier(2), []
+
+    def worker():
+        start.wait()
+        try:
+            sent.append(updates.deliver_digest(user_id=fan.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sent) == [0, 1] and len(mail.outbox) == 1
