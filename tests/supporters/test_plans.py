@@ -126,6 +126,21 @@ def test_cancelling_a_paid_card_plan_ends_it_after_the_month_paid(client, store,
     assert plan.status == Support.ENDING
 
 
+def test_a_card_plan_cancelled_before_its_first_payment_stops_at_once(client, store, fan, recorded_stripe):
+    plan = services.start_support(user=fan, storefront=store, amount="10.00", term_months=24, method=Support.CARD)
+    client.force_login(fan)
+    page = client.post(reverse("supporters:support-cancel", kwargs={"pk": plan.pk}), follow=True).content.decode()
+    assert "cancelled before its first payment: nothing was charged" in page
+    assert [r["method"] for r in recorded_stripe.requests if r["path"].startswith("/v1/subscriptions/")] == ["DELETE"]
+    plan.refresh_from_db()
+    assert plan.status == Support.ENDED
+    # Stripe's word that it is cancelled changes nothing more, and the supporter may start again
+    services.apply_subscription_changed(subscription_id=plan.stripe_subscription_id, status="canceled", metadata={})
+    plan.refresh_from_db()
+    assert plan.status == Support.ENDED
+    assert _bank(fan, store).status == Support.PENDING
+
+
 def test_another_supporter_s_plan_answers_as_a_missing_one(client, store, fan):
     plan = _bank(fan, store)
     other = factories.UserFactory(email="other@example.com")
