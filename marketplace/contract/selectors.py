@@ -41,13 +41,15 @@ def operator_count() -> int:
 
 
 def standing(user) -> rules.Standing:
-    """Whether ``user`` accepted the current version (or the one before, still in its grace period)."""
+    """Whether ``user`` (a user, or a user's id) accepted the current version (or the one before, still in its grace
+    period)."""
+    user_id = user if isinstance(user, int) else getattr(user, "pk", None)
     latest = list(published_versions()[:2])
     current = latest[0] if latest else None
-    if current is None or not getattr(user, "pk", None):
+    if current is None or not user_id:
         return rules.Standing(current=current, accepted=None, previous=None, holds_brand=False, deadline=None)
     before = latest[1] if len(latest) > 1 else None
-    mine = {a.version_id: a for a in Acceptance.objects.filter(user_id=user.pk, version__in=latest)}
+    mine = {a.version_id: a for a in Acceptance.objects.filter(user_id=user_id, version__in=latest)}
     accepted, previous = mine.get(current.pk), mine.get(before.pk) if before else None
     holds = rules.holds_brand(accepted_current=accepted is not None, accepted_previous=previous is not None,
                               deadline=current.deadline, now=timezone.now())  # fmt: skip

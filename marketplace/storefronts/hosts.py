@@ -61,11 +61,11 @@ class CustomHostMiddleware:
     def _storefront_root(self, request, slug):
         from marketplace.contract import selectors as contract
 
-        storefront = Storefront.objects.select_related("operator").filter(slug=slug).first()
+        storefront = Storefront.objects.filter(slug=slug).first()
         page = reverse("storefronts:detail", kwargs={"slug": slug})
         if storefront is None:
             return redirect(settings.SITE_URL.rstrip("/") + "/")
-        if not (storefront.is_active and contract.standing(storefront.operator).holds_brand):
+        if not (storefront.is_active and contract.standing(storefront.operator_id).holds_brand):
             return redirect(settings.SITE_URL.rstrip("/") + page)
         request.path_info = page  # the storefront's page, kept in the page cache under this host's "/"
         return None

@@ -49,7 +49,7 @@ def detail(request, slug):
     storefront = selectors.storefront_page(slug=slug, viewer=request.user)
     page = Paginator(selectors.storefront_offers(storefront), 50).get_page(request.GET.get("page"))
     marked_ids = marks.marked_design_ids(storefront=storefront)
-    standing = contract_selectors.standing(storefront.operator)
+    standing = contract_selectors.standing(storefront.operator_id)
     context = {
         "storefront": storefront,
         "page_obj": page,

@@ -258,3 +258,23 @@ def test_staff_markdown_is_sanitised_on_the_public_page(client, publish):
     page = client.get(reverse("contract:current")).content.decode()
     body = page.split('id="contract-body"')[1].split("</article>")[0]
     assert "<script>alert(1)" not in body and "javascript:" not in body and "onerror" not in body
+
+
+# --- the demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_step_has_v1_accepted_by_every_operator_and_v2_pending_for_one_and_runs_twice(staff_user):
+    from marketplace.demo.contract import PENDING_OPERATOR, load_contract
+
+    apartment = factories.storefront("Apartment Fab", operator=factories.UserFactory(email=PENDING_OPERATOR))
+    others = [factories.storefront("Berlin Fab", city="Berlin"), factories.storefront("Lyon Fab", city="Lyon")]
+    load_contract(staff=staff_user)
+    counts = (ContractVersion.objects.count(), Acceptance.objects.count())
+    load_contract(staff=staff_user)
+    assert (ContractVersion.objects.count(), Acceptance.objects.count()) == counts == (2, 5)
+    for store in others:
+        assert selectors.standing(store.operator).accepted.version.number == 2
+    pending = selectors.standing(apartment.operator)
+    assert pending.pending and pending.holds_brand and pending.previous.version.number == 1
+    assert pending.deadline > timezone.localdate()
+    assert services.ask_operators(version_id=pending.current.pk) == 0  # it was asked already
