@@ -155,8 +155,3 @@ def true_fans_refusal(*, storefront_name: str, storefront_active: bool, tier_nam
             "supporter plans: apply for a tier that does, such as Passive."
         )
     return ""
-
-
-def may_offer_true_fans(*, storefront_active: bool, tier_levels) -> bool:
-    return not true_fans_refusal(storefront_name="", storefront_active=storefront_active, tier_name="",
-                                 tier_levels=tier_levels)  # fmt: skip
