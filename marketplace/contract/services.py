@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +24,8 @@ def publish_version(*, text: str, staff, grace_days: int = 60, accept_by: date |
         raise ValidationError("Write the text of the new version.")
     if accept_by is not None and accept_by < timezone.localdate():
         raise ValidationError("The accept-by date is in the past: give a day from today on.")
-    number = (ContractVersion.objects.select_for_update().aggregate(last=Max("number"))["last"] or 0) + 1
+    latest = ContractVersion.objects.select_for_update().order_by("-number").first()  # one publisher at a time
+    number = latest.number + 1 if latest else 1
     version = ContractVersion(number=number, text=text, grace_days=grace_days, accept_by=accept_by,
                               created_by=staff, published_at=timezone.now())  # fmt: skip
     version.full_clean()
