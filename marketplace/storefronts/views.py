@@ -70,15 +70,17 @@ def apply(request):
         messages.info(request, _("You already have a storefront."))
         return redirect("storefronts:dashboard")
     form = StorefrontApplicationForm(request.POST or None, request.FILES or None)
-    version = contract_selectors.current_version()
-    contract = None
-    if version is not None:  # applying accepts the current version of the Social Contract
+    standing = contract_selectors.standing(request.user)
+    version, contract = standing.current, None
+    if version is not None and standing.accepted is None:  # applying accepts the current Social Contract
         contract = AcceptanceForm(request.POST or None, version=version, user=request.user, prefix="contract")
     if request.method == "POST" and all([form.is_valid(), contract is None or contract.is_valid()]):
         accepted = None
         if contract is not None:
             accepted = {"version": version, "name": contract.cleaned_data["name"],
                         "email": contract.cleaned_data["email"], "ip_address": client_ip(request)}  # fmt: skip
+        elif standing.accepted is not None:  # accepted already, on the contract's own page
+            accepted = {"version": version, "name": standing.accepted.name, "email": standing.accepted.email}
         try:
             services.apply_for_storefront(operator=request.user, contract=accepted, **form.cleaned_data)
         except ValidationError as error:
@@ -86,7 +88,8 @@ def apply(request):
         else:
             messages.success(request, _("Thank you: staff will review your storefront and email you."))
             return redirect("storefronts:dashboard")
-    return render(request, "storefronts/apply.html", {"form": form, "contract": contract, "version": version})
+    context = {"form": form, "contract": contract, "version": version, "accepted": standing.accepted}
+    return render(request, "storefronts/apply.html", context)
 
 
 # --- the operator's own storefront, in the dashboard ------------------------------------------------------------

@@ -95,3 +95,12 @@ def test_with_no_version_published_applying_works_as_before(client, applicant):
     assert 'id="social-contract"' not in page and ">Apply</button>" in page
     assert client.post(reverse("storefronts:apply"), _application()).status_code == 302
     assert Storefront.objects.filter(operator=applicant).exists() and not Acceptance.objects.exists()
+
+
+def test_someone_who_accepted_the_current_version_already_applies_without_ticking_again(client, applicant, version):
+    acceptance = contract_services.accept_version(user=applicant, version=version, name="Ada", email="a@example.com")
+    page = client.get(reverse("storefronts:apply")).content.decode()
+    assert 'id="social-contract"' not in page and "You accepted version 1 of the OSE Social Contract on" in page
+    assert client.post(reverse("storefronts:apply"), _application()).status_code == 302
+    assert Storefront.objects.filter(operator=applicant).exists()
+    assert list(Acceptance.objects.all()) == [acceptance]
