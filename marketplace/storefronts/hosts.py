@@ -7,28 +7,24 @@ by host, so one host's ``/`` is never served for another's."""
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.cache import cache
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from marketplace.ops import pagecache
 from marketplace.storefronts.models import Storefront
 
 HOSTS_KEY = "storefronts:custom-hosts"
 
 
 def _hosts() -> dict[str, str]:
-    """custom host -> storefront slug, kept in the cache until a storefront's host changes."""
-    hosts = cache.get(HOSTS_KEY)
+    """custom host -> storefront slug, kept in the cache until a storefront changes (any save of one, the admin's
+    too, moves the page cache's generation on)."""
+    key = f"{HOSTS_KEY}:{pagecache.generation()}"
+    hosts = cache.get(key)
     if hosts is None:
         hosts = dict(Storefront.objects.exclude(custom_host=None).values_list("custom_host", "slug"))
-        cache.set(HOSTS_KEY, hosts, 3600)
+        cache.set(key, hosts, 3600)
     return hosts
-
-
-def forget_hosts() -> None:
-    cache.delete(HOSTS_KEY)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.delete(HOSTS_KEY), robust=True)
 
 
 def sync_site(*, storefront: Storefront, previous_host: str | None) -> None:
@@ -37,8 +33,6 @@ def sync_site(*, storefront: Storefront, previous_host: str | None) -> None:
         Site.objects.filter(domain=previous_host).exclude(pk=settings.SITE_ID).delete()
     if storefront.custom_host:
         Site.objects.update_or_create(domain=storefront.custom_host, defaults={"name": storefront.name[:50]})
-    if previous_host != storefront.custom_host:
-        forget_hosts()
 
 
 class CustomHostMiddleware:

@@ -159,3 +159,14 @@ def test_the_custom_host_leads_to_the_shop_when_the_brand_is_lost_or_the_storefr
 def test_a_host_outside_allowed_hosts_is_refused_by_django(custom_host, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     assert Client(HTTP_HOST="fab.example.org").get("/").status_code == 400
+
+
+def test_a_host_changed_elsewhere_than_the_dashboard_is_followed_at_once(custom_host, shop, settings):
+    visitor = Client(HTTP_HOST="lyon.example.org")
+    assert BRAND not in visitor.get("/").content.decode()  # not a storefront's host (yet): the shop's own root
+    lyon = shop["lyon"]
+    contract_services.accept_version(user=lyon.operator, version=shop["version"], name="Lyon", email="l@example.com")
+    lyon.custom_host = "lyon.example.org"
+    lyon.save()  # as the admin saves it
+    page = visitor.get("/").content.decode()
+    assert BRAND in page and "CNC mill, assembled" in page
