@@ -2,8 +2,12 @@ from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # What catalogue pages show: products, designs and categories, offers (price, stock), storefronts and their tiers,
-# certificates and marks, Oscar's offers, product reviews and their votes, and the flat pages every footer links to.
-PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer", "reviews", "flatpages"}
+# certificates and marks, Oscar's offers, product reviews and their votes, and the flat pages every footer links to;
+# the Social Contract's versions and acceptances (which storefront pages wear the OSE brand); the Specifications
+# Metric's answers and scores (the design page and the designs directory); True Fans offers (the storefront pages
+# that link to their plans, /true-fans/).
+PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer", "reviews", "flatpages",
+                "contract", "specs", "supporters"}  # fmt: skip
 
 
 def _retire_pages(sender, **kwargs):

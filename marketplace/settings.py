@@ -86,9 +86,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "marketplace.accounts.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketplace.storefronts.hosts.CustomHostMiddleware",  # "/" on a storefront's own host name is its branded page
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.ops.db_router.ReadYourWritesMiddleware",  # public reads from replicas; off without any replica
     "django.middleware.common.CommonMiddleware",
+    "marketplace.campaigns.attribution.CampaignLinkMiddleware",  # ?ref= / ?utm_*: the cookie, then the bare URL
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -290,6 +292,8 @@ CELERY_TASK_ROUTES = {
     "marketplace.checkout.tasks.*": {"queue": "mail"},  # the order-placed e-mail
     # an e-mail too (to the storefront's operator), though its module's other tasks are fulfilment's
     "marketplace.storefronts.tasks.send_storefront_event_email_task": {"queue": "mail"},
+    "marketplace.contract.tasks.*": {"queue": "mail"},  # operators asked to accept a new Social Contract version
+    "marketplace.supporters.tasks.*": {"queue": "mail"},  # True Fans reminders and operators' updates to supporters
 }
 # Declared, so a worker started without -Q consumes all three; each is bound to its own exchange and routing key
 # (as Celery declares a queue it creates), so a message reaches its one queue only.
@@ -313,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-analytics": {"task": "marketplace.ops.tasks.refresh_analytics_task", "schedule": 3600},
     # Oscar's "Notify me" stock alerts for products back in stock (OSCAR_EAGER_ALERTS is off); each is sent once.
     "send-product-alerts": {"task": "marketplace.ops.tasks.send_product_alerts_task", "schedule": 300},
+    # True Fans: a supporter whose standing-order month has not arrived SUPPORTER_REMIND_AFTER_DAYS after its day
+    "remind-missed-supporter-months": {
+        "task": "marketplace.supporters.tasks.remind_missed_months_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
     "worker-heartbeat": {"task": "marketplace.ops.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
@@ -497,6 +506,21 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
                 "url_name": "storefronts:dashboard",
                 "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
             },
+            {
+                "label": "Marketing pool",
+                "url_name": "campaigns:pool",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "True Fans supporters",
+                "url_name": "supporters:dashboard",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "Updates to supporters",
+                "url_name": "supporters:updates",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
         ],
     },
     {
@@ -512,6 +536,12 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
         "access_fn": lambda user, *args, **kwargs: user.is_staff,
     },
     {
+        "label": "Campaigns",
+        "icon": "fas fa-bullhorn",
+        "url_name": "campaigns:staff",
+        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+    },
+    {
         "label": "My revenue",
         "icon": "fas fa-coins",
         "url_name": "revenue:operator",
@@ -520,14 +550,44 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
     {
         "label": "Revenue",
         "icon": "fas fa-balance-scale",
-        "url_name": "revenue:staff",
         "access_fn": lambda user, *args, **kwargs: user.is_staff,
+        "children": [
+            {
+                "label": "Ledgers, payouts and policy",
+                "url_name": "revenue:staff",
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+            {
+                "label": "Campus fund disbursements",
+                "url_name": "revenue:disbursements",
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+        ],
+    },
+    {
+        "label": "True Fans",
+        "icon": "fas fa-heart",
+        "access_fn": lambda user, *args, **kwargs: user.is_staff,
+        "children": [
+            {
+                "label": "Supporters per storefront",
+                "url_name": "supporters:staff",
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+            {
+                "label": "Standing orders",
+                "url_name": "supporters:standing-orders",
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+        ],
     },
 ]
 OSCAR_EAGER_ALERTS = False  # stock alerts go out from a beat task (send-product-alerts), not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).
 CARBON_PRICE_PER_KG_CO2E = env.str("CARBON_PRICE_PER_KG_CO2E", default="0.19")
+# True Fans: days after a standing order's monthly day before its supporter is reminded (once) that it did not arrive.
+SUPPORTER_REMIND_AFTER_DAYS = env.int("SUPPORTER_REMIND_AFTER_DAYS", default=7)
 # The least share of revenue a storefront gives to the campus fund (the revenue issue moves it to a staff policy).
 CAMPUS_FUND_MINIMUM_PERCENT = env.str("CAMPUS_FUND_MINIMUM_PERCENT", default="5.00")
 # OSE Certified: approvals a certificate needs, and how long it stays valid.

@@ -32,6 +32,10 @@ STAFF_ACTIONS = {
     "view_ledgers": StaffAction("Reading the shop's ledgers", ("revenue.view_account", "revenue.change_account")),
     "settle_payout": StaffAction("Settling a payout", ("revenue.change_payout",)),
     "set_policy": StaffAction("Changing the revenue allocation policy", ("revenue.change_allocationpolicy",)),
+    "view_supporters": StaffAction("Reading True Fans supporters' plans",
+                                   ("supporters.view_support", "supporters.change_support")),
+    "record_support_month": StaffAction("Recording a standing order's month", ("supporters.add_supportmonth",)),
+    "record_disbursement": StaffAction("Recording a campus fund disbursement", ("revenue.add_disbursement",)),
     "view_storefronts": StaffAction("Reviewing storefronts",
                                     ("storefronts.view_storefront", "storefronts.change_storefront")),
     "decide_storefront": StaffAction("Approving, rejecting, suspending or reinstating a storefront",
@@ -39,6 +43,15 @@ STAFF_ACTIONS = {
     "view_tier_applications": StaffAction("Reviewing tier applications",
                                           ("tiers.view_tierapplication", "tiers.change_tierapplication")),
     "decide_tier": StaffAction("Deciding a tier application", ("tiers.change_tierapplication",)),
+    "view_campaigns": StaffAction("Reviewing marketing campaigns", ("campaigns.view_campaign",
+                                                                    "campaigns.change_campaign")),
+    "decide_campaign": StaffAction("Approving, rejecting or finishing a marketing campaign, or changing its code",
+                                   ("campaigns.change_campaign",)),
+    "record_spending": StaffAction("Recording a campaign's spending from the marketing pool",
+                                   ("campaigns.add_campaignspending",)),
+    "view_contract": StaffAction("Reading the Social Contract's versions",
+                                 ("contract.view_contractversion", "contract.add_contractversion")),
+    "publish_contract": StaffAction("Publishing a version of the Social Contract", ("contract.add_contractversion",)),
 }  # fmt: skip
 
 
