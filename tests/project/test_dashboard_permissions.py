@@ -71,9 +71,12 @@ def staff_permissions(name):
 def shop(two_operators, django_capture_on_commit_callbacks):
     """Berlin Fab (a) and Lyon Fab (b), each with a paid order of its shopper's, and one of every object a dashboard
     URL names."""
+    from datetime import date
+
     from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
     from marketplace.fulfilment.models import OperatorOrder
     from marketplace.revenue.models import Account, Payout
+    from marketplace.supporters.models import Support, SupporterUpdate
     from tiers.models import Tier, TierApplication
 
     capture = django_capture_on_commit_callbacks
@@ -107,8 +110,25 @@ def shop(two_operators, django_capture_on_commit_callbacks):
                                                        measured_value=2, evidence_url="https://example.com/e").pk,
             "application": CertificationApplication.objects.create(design=design, design_version=design.version,
                                                                    applicant=store.operator).pk,
+            "campaign": _proposal(store).pk,
+            "support": Support.objects.create(user=shopper, storefront=store, amount=10, currency="USD",
+                                              method=Support.BANK, start_date=date.today(),
+                                              next_due_date=date.today(), bank_reference=f"TF-DASH{key.upper()}").pk,
+            "supporterupdate": SupporterUpdate.objects.create(storefront=store, author=store.operator, subject="News",
+                                                              body="Hello").pk,
         }  # fmt: skip
     return objects
+
+
+def _proposal(store):
+    """A campaign the storefront proposed as a member of the marketing pool."""
+    from datetime import date
+
+    from marketplace.campaigns import services as campaigns
+
+    campaigns.join_pool(storefront=store)
+    return campaigns.propose_campaign(storefront=store, title=f"{store.name} at the fair", description="Flyers.",
+                                      budget=100, starts_on=date.today(), ends_on=date.today())  # fmt: skip
 
 
 @pytest.fixture
@@ -156,7 +176,8 @@ KWARG_OBJECTS = [
     ("certification:review-result", "*", "result"), ("payments:confirm-offline", "*", "number"),
     ("fulfilment:refund-part", "*", "part"), ("fulfilment:part-status", "*", "part"),
     ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"),
-    ("revenue:settle-payout", "*", "payout"),
+    ("revenue:settle-payout", "*", "payout"), ("campaigns:", "*", "campaign"),
+    ("supporters:support-month-received", "*", "support"), ("supporters:update-detail", "*", "supporterupdate"),
 ]  # fmt: skip
 FIXED = {"product_class_slug": "level-1-physical", "action": "approve"}
 
@@ -205,6 +226,13 @@ OUR_STAFF_PERMISSIONS = {
     "storefronts:staff-decide-tier": ["tiers.change_tierapplication"],
     "revenue:staff": ["revenue.view_account"], "revenue:staff-account": ["revenue.view_account"],
     "revenue:settle-payout": ["revenue.change_payout"], "revenue:policy": ["revenue.change_allocationpolicy"],
+    "revenue:disbursements": ["revenue.add_disbursement"],
+    "campaigns:staff": ["campaigns.view_campaign"], "campaigns:staff-campaign": ["campaigns.view_campaign"],
+    "campaigns:staff-spend": ["campaigns.add_campaignspending"], "campaigns:staff-code": ["campaigns.change_campaign"],
+    "campaigns:staff-decide": ["campaigns.change_campaign"],
+    "contract:staff": ["contract.view_contractversion"], "contract:staff-publish": ["contract.add_contractversion"],
+    "supporters:staff": ["supporters.view_support"], "supporters:standing-orders": ["supporters.view_support"],
+    "supporters:support-month-received": ["supporters.add_supportmonth"],
 }  # fmt: skip
 # Our own pages under /dashboard/, and who they are for.
 OUR_PAGES = {
@@ -216,12 +244,21 @@ OUR_PAGES = {
     "storefronts:staff-list": {STAFF}, "storefronts:staff-decide": {STAFF},
     "storefronts:staff-decide-tier": {STAFF}, "revenue:staff": {STAFF}, "revenue:staff-account": {STAFF},
     "revenue:settle-payout": {STAFF}, "revenue:policy": {STAFF},
+    "revenue:disbursements": {STAFF},
     "storefronts:offers": OPERATORS, "storefronts:offer-create": OPERATORS, "storefronts:offers-csv": OPERATORS,
     "storefronts:offers-csv-upload": OPERATORS, "storefronts:offers-csv-apply": OPERATORS,
     "storefronts:offer-update": OPERATORS, "storefronts:offer-restock": OPERATORS,
     "storefronts:offer-withdraw": OPERATORS, "storefronts:offer-relist": OPERATORS,
     "certification:queue": {CERTIFIER}, "certification:application": {CERTIFIER},
     "certification:review-contribution": {CERTIFIER}, "certification:review-result": {CERTIFIER},
+    **dict.fromkeys(("campaigns:pool", "campaigns:pool-join", "campaigns:pool-leave", "campaigns:propose",
+                     "campaigns:operator-campaign"), OPERATORS),
+    **dict.fromkeys(("campaigns:staff", "campaigns:staff-campaign", "campaigns:staff-spend", "campaigns:staff-code",
+                     "campaigns:staff-decide"), {STAFF}),
+    "contract:staff": {STAFF}, "contract:staff-publish": {STAFF},
+    "supporters:dashboard": OPERATORS, "supporters:staff": {STAFF}, "supporters:standing-orders": {STAFF},
+    "supporters:support-month-received": {STAFF},
+    "supporters:updates": OPERATORS, "supporters:update-detail": OPERATORS,
 }  # fmt: skip
 PUBLIC_PAGES = {"dashboard:login", "dashboard:logout"}
 
@@ -240,10 +277,13 @@ POST_ONLY = {
     "storefronts:staff-decide", "storefronts:staff-decide-tier", "storefronts:offers-csv-upload",
     "storefronts:offers-csv-apply", "storefronts:offer-update", "storefronts:offer-restock",
     "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details", "revenue:stripe-connect",
+    "campaigns:staff-spend", "campaigns:staff-code", "campaigns:staff-decide", "contract:staff-publish",
+    "supporters:support-month-received",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
 POST_FIRST = {"storefronts:apply-tier", "fulfilment:refund-part", "payments:confirm-offline", "fulfilment:part-status",
-              "revenue:payout-details", "revenue:stripe-connect"}  # fmt: skip
+              "revenue:payout-details", "revenue:stripe-connect", "campaigns:pool-join",
+              "campaigns:pool-leave"}  # fmt: skip
 GET_ANSWERS = {
     ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
     ("dashboard:catalogue-product-create-child", ("parent_pk",)): 302,  # a standalone product takes no variants
@@ -262,6 +302,10 @@ REFUSALS = {
     "revenue:payout-details": 404, "revenue:statement": 404,  # your bank details and statement: you have none
     "revenue:stripe-connect": 404, "revenue:stripe-return": 404, "revenue:stripe-refresh": 404,  # nor a Stripe account
     "fulfilment:refund-part": 404, "payments:confirm-offline": 404, "fulfilment:part-status": 404,
+    **dict.fromkeys(("campaigns:pool", "campaigns:pool-join", "campaigns:pool-leave", "campaigns:propose",
+                     "campaigns:operator-campaign"), 404),  # your Marketing pool page: you have no storefront
+    "supporters:dashboard": 404,  # your True Fans supporters: you have no storefront
+    "supporters:updates": 404, "supporters:update-detail": 404,  # your updates to supporters: no storefront
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
     # staff see every part, and are told which permission they lack
     ("fulfilment:refund-part", PLAIN_STAFF): 403, ("payments:confirm-offline", PLAIN_STAFF): 403,

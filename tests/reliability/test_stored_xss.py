@@ -3,15 +3,19 @@ written with a corpus of payloads over HTTP, and every public and dashboard page
 from the payloads may run. A second test keeps the list of fields honest: every editable text field of every model
 is either written here or named below with the reason no non-staff person can write it."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from certification.models import CertificationApplication, Contribution
 from marketplace.fulfilment.models import OperatorOrder
+from marketplace.supporters.models import SupporterUpdate
 from tests import factories
 from tests.checkout.test_checkout import ADDRESS
 from tests.reliability.hostile.html import form_data, injected
@@ -61,14 +65,26 @@ WRITTEN = {
     "address.UserAddress": {"first_name", "last_name", "line1", "line2", "line3", "line4", "state", "notes"},
     "order.ShippingAddress": {"first_name", "last_name", "line1", "line2", "line3", "line4", "state", "notes"},
     "wishlists.WishList": {"name"},
+    "specs.Answer": {"note"},  # a contributor's note on a Specifications answer
+    "contract.Acceptance": {"name"},  # the name an operator accepts the Social Contract under
+    "supporters.TrueFansOffer": {"pitch"},  # an operator's pitch to True Fans supporters, plain text
+    "supporters.SupporterUpdate": {"subject", "body"},  # an operator's update to its supporters, Markdown
+    "campaigns.Campaign": {"title", "description"},  # a pool member's campaign proposal, its story in Markdown
     # staff write these, and they are shown to everyone: written here too
     "catalogue.Design": {"summary", "description"},
     "order.OrderNote": {"message"},
+    "contract.ContractVersion": {"text"},  # the Social Contract, Markdown
 }
 # Editable text fields no non-staff person can put arbitrary text into, and why.
 NOT_WRITTEN = {
     "validated or chosen, never free text": {
-        "storefronts.Storefront": {"primary_colour", "accent_colour", "country"},  # colour input, ISO code
+        "storefronts.Storefront": {"primary_colour", "accent_colour", "country",
+                                   "custom_host"},  # colour input, ISO code, host name
+        "contract.Acceptance": {"email"},  # EmailField
+        "campaigns.Campaign": {"referral_code"},  # letters and digits only (generated, or staff's)
+        # True Fans: the shop's currency, Stripe's ids, the reference the shop makes up for a standing order
+        "supporters.Support": {"currency", "stripe_customer_id", "stripe_subscription_id", "bank_reference"},
+        "supporters.SupportMonth": {"currency", "stripe_invoice_id", "bank_reference"},
         "certification.PerformanceResult": {"evidence_url"},  # URLField: http(s) only
         "certification.CertificationApplication": {"design_version"},  # the design's own version
         "auth.User": {"email", "username", "password"},  # EmailField; username derived; hashed
@@ -115,6 +131,8 @@ NOT_WRITTEN = {
         "communication.CommunicationEventType": {"name", "email_subject_template", "email_body_template",
                                                  "email_body_html_template", "sms_template"},
         "tiers.Tier": {"name", "description"}, "tiers.TierApplication": {"reason"},
+        "specs.QuestionSet": {"notes"}, "specs.Question": {"code", "text"},
+        "campaigns.Campaign": {"decision_reason"}, "campaigns.CampaignSpending": {"paid_for"},
         "storefronts.Storefront": {"status_reason"}, "storefronts.StorefrontEvent": {"action", "reason"},
         "certification.Contribution": {"design_version", "review_reason"},
         "certification.PerformanceCriterion": {"metric", "unit"},
@@ -129,6 +147,8 @@ NOT_WRITTEN = {
         "contenttypes.ContentType": {"app_label", "model"}, "sessions.Session": {"session_data"},
         "analytics.UserSearch": {"query"},  # kept, never rendered
         "notifications.OrderEmail": {"key", "code"},  # which e-mail went out, never rendered
+        "campaigns.OrderAttribution": {"utm_source", "utm_medium", "utm_campaign"},  # from a link, never rendered
+        "contract.Acceptance": {"text_sha256"},  # the fingerprint of the text accepted
         "communication.Email": {"email", "subject", "body_text", "body_html"},
         "communication.Notification": {"subject", "body"},
         "basket.Line": {"price_currency", "tax_code"},
@@ -146,6 +166,8 @@ NOT_WRITTEN = {
         "marketplace.FailedTask": {"task_id", "task_name", "exception", "traceback"},
         "marketplace_payments.WebhookEvent": {"event_id", "type", "outcome"},
         "marketplace_payments.StripeIntent": {"order_number", "intent_id", "client_secret", "currency"},
+        # Stripe Billing's True Fans product and its monthly prices: our names and amounts, Stripe's ids
+        "marketplace_payments.BillingPrice": {"product_name", "currency", "interval", "product_id", "price_id"},
         "marketplace_payments.Refund": {"currency", "stripe_refund_id", "failure"},
         "fulfilment.LineFulfilment": {"error"}, "revenue.PendingAllocation": {"error"},
         "axes.AccessFailureLog": {"user_agent", "username", "http_accept", "path_info"},
@@ -241,10 +263,25 @@ def _write_everywhere(shop, text, clients):
     data = form_data(staff.get(design_url).content.decode(), action_contains="")
     data.update(summary=text, description=f"Intro\n\n{text}")
     _posted(staff.post(design_url, data), "design")
+    # staff publish a version of the Social Contract; the operator accepts it under a name of its own
+    _posted(staff.post(reverse("contract:staff-publish"), {"text": f"Principles\n\n{text}", "grace_days": "60"}),
+            "social contract version")  # fmt: skip
+    _posted(operator.post(reverse("contract:accept"), {"name": text[:150], "email": "fab@example.com",
+                                                       "accept": "on"}), "social contract acceptance")  # fmt: skip
     # a contribution (accepted, so the design page lists it), a certifier's review note
     contribution = {"kind": "improvement", "description": text, "evidence_links": f"https://example.com {text}"}
     shopper.post(reverse("certification:contribute", kwargs={"slug": design.slug}), contribution)
     Contribution.objects.filter(description=text).update(status="accepted")
+    # the shopper, a contributor to the design, answers the Specifications questionnaire with a note
+    from marketplace.specs.models import QuestionSet
+
+    Contribution.objects.get_or_create(design=design, author=shop["shopper_user"], kind="testing",
+                                       design_version=design.version, status="accepted",
+                                       defaults={"description": "Tested it."})  # fmt: skip
+    question = QuestionSet.objects.get(version=1).questions.first()
+    _posted(shopper.post(reverse("specs:answer", kwargs={"slug": design.slug}),
+                         {"version": 1, f"q{question.pk}": "partial", f"note{question.pk}": text[:1000]}),
+            "specifications answer")  # fmt: skip
     certifier.post(reverse("certification:application", kwargs={"pk": shop["application"].pk}),
                    {"verdict": "changes", "note": text})  # fmt: skip
     # the shopper: a review, the profile's name, an address in the address book, a wish list's name
@@ -286,8 +323,34 @@ def _write_everywhere(shop, text, clients):
                       {f"amount_{line.pk}": "0.01", "reason": text})  # fmt: skip
     staff.post(reverse("dashboard:order-detail", kwargs={"number": order.number}),
                {"order_action": "save_note", "message": text})  # fmt: skip
+    # the operator's True Fans pitch; the shopper supports Berlin Fab (its name then shows on the operator's page)
+    _posted(operator.post(reverse("supporters:dashboard"), {"enabled": "on", "pitch": text[:500]}), "true fans offer")
+    shopper.post(reverse("supporters:support", kwargs={"slug": shop["berlin"].slug}),
+                 {"amount": "20.00", "term": "none", "method": "bank"})  # fmt: skip
+    # the shopper's plan is paid, so the operator's update to its supporters goes (three a day: earlier ones moved back)
+    from marketplace.supporters.models import Support
+
+    Support.objects.filter(user=shop["shopper_user"]).update(status=Support.ACTIVE)
+    SupporterUpdate.objects.update(sent_at=timezone.now() - datetime.timedelta(days=2))
+    with shop["capture"](execute=True):
+        _posted(operator.post(reverse("supporters:updates"), {"subject": text[:150], "body": f"News\n\n{text}",
+                                                              "send": "1"}), "update to supporters")  # fmt: skip
     _posted(operator.post(reverse("revenue:payout-details"),
                           {"holder": text[:150], "details": f"{text[:120]} 123456789"}), "bank details")  # fmt: skip
+    # the operator, in the marketing pool, proposes a campaign; staff approve it, so its page is public
+    operator.post(reverse("campaigns:pool-join"))
+    _posted(operator.post(reverse("campaigns:propose"), {"title": text[:120], "description": f"Story\n\n{text}",
+                                                         "budget": "100.00", "starts_on": "2026-01-01",
+                                                         "ends_on": "2099-01-01"}), "campaign proposal")  # fmt: skip
+    from marketplace.campaigns.models import Campaign
+
+    staff.post(reverse("campaigns:staff-decide", kwargs={"pk": Campaign.objects.latest("pk").pk, "action": "approve"}))
+
+
+def _latest_campaign():
+    from marketplace.campaigns.models import Campaign
+
+    return Campaign.objects.latest("pk")
 
 
 def _pages(shop, clients):
@@ -301,10 +364,27 @@ def _pages(shop, clients):
     return {
         "storefront": (anonymous, berlin.get_absolute_url()),
         "storefront directory": (anonymous, reverse("storefronts:directory")),
+        "social contract": (anonymous, reverse("contract:current")),
+        "social contract acceptance": (operator, reverse("contract:accept")),
+        "staff social contract": (staff, reverse("contract:staff")),
         "storefront settings": (operator, reverse("storefronts:dashboard")),
+        "true fans": (anonymous, reverse("supporters:true-fans")),
+        "operator supporters": (operator, reverse("supporters:dashboard")),
+        "shopper support": (shopper, reverse("supporters:mine")),
+        "operator updates to supporters": (operator, reverse("supporters:updates")),
+        "operator update to supporters": (operator, reverse("supporters:update-detail", kwargs={
+            "pk": SupporterUpdate.objects.latest("pk").pk})),
         "staff storefront list": (staff, reverse("storefronts:staff-list")),
+        "campaigns": (anonymous, reverse("campaigns:list")),
+        "campaign": (anonymous, _latest_campaign().get_absolute_url()),
+        "operator marketing pool": (operator, reverse("campaigns:pool")),
+        "operator campaign": (operator, reverse("campaigns:operator-campaign", kwargs={"pk": _latest_campaign().pk})),
+        "staff campaigns": (staff, reverse("campaigns:staff")),
+        "staff campaign": (staff, reverse("campaigns:staff-campaign", kwargs={"pk": _latest_campaign().pk})),
         "design": (anonymous, design.get_absolute_url()),
         "design list": (anonymous, reverse("designs:list")),
+        "specifications questionnaire": (shop["shopper"], reverse("specs:answer", kwargs={"slug": design.slug})),
+        "staff design list": (staff, reverse("dashboard:catalogue-design-list")),
         "product": (anonymous, product.get_absolute_url()),
         "product for the shopper": (shopper, product.get_absolute_url()),
         "reviews": (anonymous, reverse("catalogue:reviews-list", kwargs={"product_slug": product.slug,

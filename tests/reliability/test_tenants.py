@@ -54,6 +54,21 @@ ACCESS = {
     "fulfilment:resend-download": PUBLIC,  # the order's own shopper (or guest session) only; others get a 404
     "revenue:payout-details": OPERATOR, "revenue:statement": OPERATOR, "revenue:stripe-connect": OPERATOR,
     "revenue:stripe-return": OPERATOR, "revenue:stripe-refresh": OPERATOR,
+    "revenue:campus-project": PUBLIC, "revenue:disbursements": STAFF,
+    "revenue:campus-receipt": PUBLIC,  # only a booked disbursement's receipt that staff made public; else a 404
+    "supporters:updates": OPERATOR, "supporters:update-detail": OPERATOR,
+    "supporters:unsubscribe": PUBLIC,  # the signed token is the key
+    "supporters:true-fans": PUBLIC, "supporters:support": SIGNED_IN, "supporters:mine": SIGNED_IN,
+    "supporters:support-detail": SIGNED_IN, "supporters:support-cancel": SIGNED_IN,  # the supporter's own plans only
+    "supporters:dashboard": OPERATOR, "supporters:staff": STAFF, "supporters:standing-orders": STAFF,
+    "supporters:support-month-received": STAFF,
+    "campaigns:list": PUBLIC, "campaigns:detail": PUBLIC,
+    "contract:current": PUBLIC, "contract:version": PUBLIC, "contract:accept": SIGNED_IN,
+    "contract:receipt": SIGNED_IN,  # one's own acceptance only; anyone else's is a 404
+    "contract:staff": STAFF, "contract:staff-publish": STAFF,
+    "specs:answer": SIGNED_IN,  # the design's accepted contributors and staff; anyone else is told how to become one
+    **{f"campaigns:{name}": OPERATOR for name in ("pool", "pool-join", "pool-leave", "propose", "operator-campaign")},
+    **{f"campaigns:{name}": STAFF for name in ("staff", "staff-campaign", "staff-spend", "staff-code", "staff-decide")},
     # Oscar's dashboard: operators reach the index, their products and their order lines; the rest is staff's.
     "dashboard:login": PUBLIC, "dashboard:logout": PUBLIC,
     "dashboard:index": OPERATOR, "dashboard:catalogue-product": OPERATOR,
@@ -119,6 +134,7 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
     from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
     from marketplace.fulfilment.models import OperatorOrder
     from marketplace.revenue.models import Account, Payout
+    from marketplace.supporters.models import Support, SupporterUpdate
     from tiers.models import Tier, TierApplication
 
     capture = django_capture_on_commit_callbacks
@@ -156,16 +172,49 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
                                                        evidence_url="https://example.com/e").pk,
             "application": CertificationApplication.objects.create(design=design, design_version=design.version,
                                                                    applicant=store.operator).pk,
+            "campaign": _proposal(store).pk, "acceptance": _acceptance(store).pk,
             "address": UserAddress.objects.create(user=shopper, first_name="Ada", last_name=key,
                                                   line1=f"{key.upper()} Workshop Lane",
                                                   line4="Town", postcode="64469", country_id="US").pk,
+            "supporterupdate": SupporterUpdate.objects.create(storefront=store, author=store.operator,
+                                                              subject=f"News {key}", body="Hello").pk,
+            "support": Support.objects.create(user=shopper, storefront=store, amount=Decimal("10.00"), currency="USD",
+                                              method=Support.BANK, start_date=order.date_placed.date(),
+                                              next_due_date=order.date_placed.date(),
+                                              bank_reference=f"TF-TENANT{key.upper()}").pk,
         }  # fmt: skip
     return objects
 
 
+def _acceptance(store):
+    """The operator's acceptance of the Social Contract's current version (its receipt is its own only)."""
+    from marketplace.contract import selectors as contract
+    from marketplace.contract import services as contract_services
+
+    version = contract.current_version() or contract_services.publish_version(text="Principles", staff=None,
+                                                                                notify=False)  # fmt: skip
+    return contract_services.accept_version(user=store.operator, version=version, name=store.name,
+                                            email=store.operator.email)  # fmt: skip
+
+
+def _proposal(store):
+    """A campaign the storefront proposed as a member of the marketing pool (another's is a 404 to an operator)."""
+    from datetime import date
+
+    from marketplace.campaigns import services as campaigns
+
+    campaigns.join_pool(storefront=store)
+    today = date.today()
+    return campaigns.propose_campaign(storefront=store, title=f"{store.name} at the fair", description="Flyers.",
+                                      budget=Decimal("100.00"), starts_on=today, ends_on=today)  # fmt: skip
+
+
 # Which object a URL's "pk" means, by words in the URL's name (first match wins).
 PK_BY_NAME = [
-    ("storefronts:offer", "stockrecord"),
+    ("contract:receipt", "acceptance"),
+    ("campaigns:", "campaign"),
+    ("storefronts:offer", "stockrecord"), ("supporters:update", "supporterupdate"),
+    ("supporters:support", "support"),
     ("tier", "tierapplication"), ("storefront", "storefront"), ("stock-alert", "alert"), ("design", "design"),
     ("part", "part"), ("payout", "payout"), ("account", "account"), ("contribution", "contribution"),
     ("result", "result"), ("certification:application", "application"), ("product", "product"),
