@@ -31,8 +31,10 @@ CAMPAIGN = {
         "- earth brick presses from homesteads"
     ),
 }
-SPENDINGS = [(Decimal("240.00"), "Flyers and posters for three maker fairs", 60),
-             (Decimal("310.00"), "A short film: a D3D printer built in a two-room flat", 20)]  # fmt: skip
+# Recent and well under what the pool holds: the demo's orders fill the pool over half a year, and the campus-fund
+# page shows the pool's balance month by month, which must never go below zero.
+SPENDINGS = [(Decimal("180.00"), "Flyers and posters for three maker fairs", 6),
+             (Decimal("240.00"), "A short film: a D3D printer built in a two-room flat", 2)]  # fmt: skip
 PROPOSAL = ("garage-works", "Open hardware at the county fairs", Decimal("400.00"),
             "A stand at four county fairs in Kenya: **live CNC milling** and a robot arm sorting seeds.")  # fmt: skip
 ATTRIBUTED = 3  # the shopper's last paid orders, by the referral link
