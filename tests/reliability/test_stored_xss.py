@@ -133,6 +133,7 @@ NOT_WRITTEN = {
         "tiers.Tier": {"name", "description"}, "tiers.TierApplication": {"reason"},
         "specs.QuestionSet": {"notes"}, "specs.Question": {"code", "text"},
         "campaigns.Campaign": {"decision_reason"}, "campaigns.CampaignSpending": {"paid_for"},
+        "revenue.FundProject": {"name", "description", "place"}, "revenue.Disbursement": {"description"},
         "storefronts.Storefront": {"status_reason"}, "storefronts.StorefrontEvent": {"action", "reason"},
         "certification.Contribution": {"design_version", "review_reason"},
         "certification.PerformanceCriterion": {"metric", "unit"},
