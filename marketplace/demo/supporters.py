@@ -13,13 +13,21 @@ from django.utils import timezone
 from marketplace.demo.users import demo_user
 from marketplace.money import shop_currency
 from marketplace.storefronts.models import Storefront
-from marketplace.supporters import services
-from marketplace.supporters.models import Support
+from marketplace.supporters import services, updates
+from marketplace.supporters.models import Support, SupporterUpdate
 
 OFFERS = {
     "curriculum-commons": "Your month pays for a new chapter of the open microfactory curriculum, free for everyone.",
     "apartment-fab": "Your month buys filament and time to print open fittings for the neighbours' repairs.",
 }
+# The update Apartment Fab sent its supporters (a worker e-mails each of them the digest once).
+UPDATE = (
+    "apartment-fab",
+    "Three repairs this month, and a new nozzle",
+    "Thank you! Your months bought **two spools** of PETG and a hardened nozzle.\n\n"
+    "- printed hinges for the neighbours' cupboards\n- a bike-rack clip\n- a dishwasher wheel\n\n"
+    "Next month: the fittings library goes online for everyone.",
+)
 # storefront, supporter (email, first name, last name; None: the demo shopper), amount, term, method, months paid
 PLANS = [
     ("curriculum-commons", None, "20.00", None, Support.BANK, 2),
@@ -62,6 +70,9 @@ def load_supporters(logins: dict) -> None:
                 bank_reference=plan.bank_reference, recorded_by=logins["staff"] if method == Support.BANK else None,
                 next_due_date=period_start + relativedelta(months=1),
             )  # fmt: skip
+    slug, subject, body = UPDATE
+    if not SupporterUpdate.objects.filter(storefront=stores[slug], subject=subject).exists():
+        updates.send_update(storefront=stores[slug], author=stores[slug].operator, subject=subject, body=body)
 
 
 def _plan(*, user, store, amount, term, method, months, today) -> Support:
