@@ -245,7 +245,7 @@ class SlowOutbox(locmem.EmailBackend):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_one_digest(settings):
+def test_two_workers_at_once_send_one_digest(settings, seeded):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (DATABASE_URL=postgres://...)")
     settings.EMAIL_BACKEND = f"{__name__}.SlowOutbox"
