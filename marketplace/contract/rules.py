@@ -25,6 +25,12 @@ class Standing:
         return self.current is not None and self.accepted is None and self.holds_brand
 
     @property
+    def held_version(self):
+        """The version whose acceptance gives them the brand now: the one before, while the current one waits."""
+        held = self.accepted or (self.previous if self.holds_brand else None)
+        return held.version if held else None
+
+    @property
     def brand_ends_at(self) -> datetime | None:
         """The moment the brand ends by itself (the grace period runs out), or None."""
         return grace_ends(self.deadline) if self.pending else None

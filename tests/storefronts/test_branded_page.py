@@ -36,6 +36,12 @@ def test_a_brand_holder_gets_the_branded_page_with_all_the_plain_page_shows(clie
     assert "Berlin, DE" in page and berlin.contact_email in page and 'id="tier"' in page
 
 
+def test_in_a_new_version_s_grace_period_the_page_names_the_version_the_operator_accepted(client, shop):
+    contract_services.publish_version(text="1. **Open source.** 2. *Open books.*", staff=None, notify=False)
+    page = client.get(shop["berlin"].get_absolute_url()).content.decode()
+    assert BRAND in page and "(version 1)" in page and "(version 2)" not in page
+
+
 def test_a_storefront_whose_operator_has_not_accepted_gets_the_plain_page(client, shop):
     page = client.get(shop["lyon"].get_absolute_url()).content.decode()
     assert BRAND not in page
