@@ -67,6 +67,8 @@ def test_applying_records_the_acceptance_with_the_application(client, applicant,
     assert acceptance.accepted_at is not None
     page = client.get(reverse("storefronts:dashboard")).content.decode()
     assert "You accepted version 1 on" in page
+    # pending approval: the brand comes with the approval, not before
+    assert "will wear the OSE brand once staff approve it" in page and "holds the OSE brand" not in page
     assert reverse("contract:receipt", kwargs={"pk": acceptance.pk}) in page
 
 
