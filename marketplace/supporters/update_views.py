@@ -37,7 +37,7 @@ def updates(request):
         if not form.is_valid():
             status = 400
         elif "preview" in request.POST:
-            preview = render_markdown(form.cleaned_data["body"])
+            preview = render_markdown(form.cleaned_data["body"], images=False)  # as the e-mail shows it
         else:
             try:
                 update = service.send_update(storefront=storefront, author=request.user, **form.cleaned_data)

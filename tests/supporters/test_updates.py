@@ -148,6 +148,21 @@ def test_markdown_is_sanitised_in_the_e_mail_the_preview_and_the_page(stores, dj
     assert preview.status_code == 200 and not SupporterUpdate.objects.exclude(pk=update.pk).exists()  # not sent
 
 
+def test_no_picture_reaches_the_e_mail_so_an_operator_cannot_see_who_opened_it(
+    stores, django_capture_on_commit_callbacks
+):
+    client = _client(stores["a"].operator)
+    body = "Hello ![](https://tracker.example/p.png?u=1) and <img src=x onerror=alert(1)> **fans**"
+    preview = client.post(reverse("supporters:updates"), {"subject": "News", "body": body, "preview": "1"})
+    _send(client, django_capture_on_commit_callbacks, subject="News", body=body)
+    detail = client.get(reverse("supporters:update-detail", args=[SupporterUpdate.objects.get().pk]))
+    html = mail.outbox[0].alternatives[0][0]
+    shown_preview = re.search(r'id="preview-body">(.*?)</div>', preview.content.decode(), re.S)[1]
+    for shown in (html, shown_preview, detail.content.decode()):
+        assert "<img" not in shown and "tracker.example" not in shown
+    assert "<strong>fans</strong>" in html
+
+
 def test_another_operator_s_update_is_not_found_like_a_missing_one(stores):
     theirs = SupporterUpdate.objects.create(storefront=stores["b"], subject="Lyon", body="x", sent_at=timezone.now())
     client = _client(stores["a"].operator)
