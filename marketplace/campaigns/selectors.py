@@ -20,7 +20,8 @@ from marketplace.storefronts.selectors import active_storefronts
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
-CANCELLED = "Cancelled"
+# Orders count once paid: one still waiting for its bank transfer may yet be cancelled.
+PAID = ("Paid", "Complete")
 ZERO = Decimal("0.00")
 
 
@@ -131,10 +132,10 @@ def open_to_join(storefront: Storefront) -> QuerySet:
 
 def returns(campaign: Campaign, storefront: Storefront | None = None) -> Returns:
     """The campaign's spend so far and the orders and revenue credited to it across the pool (the lines of the
-    storefronts taking part, in orders not cancelled); with ``storefront``, also that storefront's own orders and
+    storefronts taking part, in paid orders); with ``storefront``, also that storefront's own orders and
     revenue from them. Never another storefront's figures."""
     spent = campaign.spendings.aggregate(total=Sum("amount"))["total"] or ZERO
-    orders = Order.objects.filter(campaign_attribution__campaign=campaign).exclude(status=CANCELLED)
+    orders = Order.objects.filter(campaign_attribution__campaign=campaign, status__in=PAID)
     partners = Participation.objects.filter(campaign=campaign).values("storefront__partner_id")
     lines = Line.objects.filter(order__in=orders, partner_id__in=partners)
     pool = lines.aggregate(revenue=Sum("line_price_incl_tax"))

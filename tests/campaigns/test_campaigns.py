@@ -365,11 +365,17 @@ def test_each_operator_sees_the_campaigns_totals_and_only_its_own_revenue(
     capture = django_capture_on_commit_callbacks
     shopper = Client()
     shopper.get(f"/?ref={campaign.referral_code}")
-    _guest_checkout(shopper, pool["mill"], capture)  # Lyon: 1,400.00
+    lyon_order = _guest_checkout(shopper, pool["mill"], capture)  # Lyon: 1,400.00
     other = Client()
     other.get(f"/?ref={campaign.referral_code}")
-    _guest_checkout(other, pool["printer"], capture)  # Berlin: 900.00
+    berlin_order = _guest_checkout(other, pool["printer"], capture)  # Berlin: 900.00
     factories.checkout([pool["printer"]], capture=capture)  # not brought by the campaign
+
+    # waiting for their bank transfers, the orders are no return yet: either may still be cancelled
+    waiting = _signed_in(pool["berlin"].operator).get(reverse("campaigns:pool")).content.decode()
+    assert '<p class="h5 mb-0 returns-orders">0</p>' in waiting and "2,300.00" not in waiting
+    for order in (lyon_order, berlin_order):
+        factories.pay_offline(order, capture=capture)
 
     berlin = _signed_in(pool["berlin"].operator).get(reverse("campaigns:pool")).content.decode()
     assert '<p class="h5 mb-0 returns-orders">2</p>' in berlin
