@@ -2,6 +2,7 @@
 what each campaign spent out of the pool (each spending a ledger entry), who takes part, and the orders a campaign
 brought (by its referral code or its UTM parameters)."""
 
+import html
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +10,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+
+from catalog.richtext import render_markdown
 
 # Short and unambiguous when read aloud or typed from a flyer: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -81,6 +85,11 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("campaigns:detail", kwargs={"slug": self.slug})
+
+    @property
+    def summary(self) -> str:
+        """The story as plain text, for lists and excerpts (its Markdown rendered, then its tags dropped)."""
+        return html.unescape(strip_tags(render_markdown(self.description))).strip()
 
     def runs_on(self, day) -> bool:
         """Approved, and ``day`` (a date) inside its dates: an order placed then is credited to it."""

@@ -394,6 +394,12 @@ def test_each_operator_sees_the_campaigns_totals_and_only_its_own_revenue(
 # --- public pages ---------------------------------------------------------------------------------------------------
 
 
+def test_the_campaigns_list_shows_the_story_as_text_not_markdown(pool, staff):
+    _campaign(pool["berlin"], staff=staff, description="Flyers at **three maker fairs** & <b>a film</b>")
+    html = Client().get(reverse("campaigns:list")).content.decode()
+    assert "Flyers at three maker fairs &amp; a film" in html and "**" not in html and "<b>a film" not in html
+
+
 def test_the_campaign_page_promotes_only_mark_holders_and_sanitises_the_story(pool, staff):
     story = "**Sun** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=y>"
     campaign = _campaign(pool["berlin"], staff=staff, description=story)
