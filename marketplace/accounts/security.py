@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.views.defaults import page_not_found
 from oscar.apps.customer.auth_backends import EmailBackend as OscarEmailBackend
 from oscar.apps.customer.utils import normalise_email
 
@@ -184,6 +185,13 @@ class HostilePathMiddleware:
         for name, value in view_kwargs.items():
             if (name == "pk" or name.endswith("_pk")) and not _is_row_id(value):
                 raise Http404("That is not the id of anything here.")
+        return None
+
+    def process_exception(self, request, exception):
+        """A page's "not found" (a missing object, or someone else's) is the shop's 404 page even in the demo, which
+        runs with DEBUG: a stranger trying an id learns what to do, not the shop's URL table and model names."""
+        if isinstance(exception, Http404) and settings.DEBUG:
+            return page_not_found(request, exception)
         return None
 
 

@@ -110,3 +110,14 @@ def test_every_page_starts_in_standards_mode(client, printers):
     mode breaks the dashboard's editor."""
     for path in ("/", reverse("catalogue:index"), reverse("designs:list")):
         assert client.get(path).content.decode().lstrip().startswith("<!DOCTYPE html>"), path
+
+
+@pytest.mark.django_db
+def test_the_demo_answers_a_missing_object_with_the_shop_s_404_not_django_s_debug_page(client, settings):
+    settings.DEBUG = True  # `make run` runs the demo with DEBUG
+    client.force_login(UserFactory(email="walker@example.com"))
+    response = client.get(reverse("supporters:support-detail", kwargs={"pk": 999999}))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "No page has this address" in page and "catalogue" in page
+    assert "URLconf" not in page and "matches the given query" not in page
