@@ -1,5 +1,6 @@
 import os
 import socket
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
@@ -161,3 +162,19 @@ def recorded_stripe(settings):
     settings.STRIPE_API_BASE = stripe.base
     yield stripe
     stripe.stop()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time Django's ``timezone.now`` tells, moved on by the test (the database's own clock is not)."""
+    from django.utils import timezone
+
+    class Clock:
+        offset = timedelta(0)
+
+        def move_to(self, moment):
+            self.offset = moment - real_now()
+
+    real_now, clock = timezone.now, Clock()
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
+    return clock

@@ -19,21 +19,6 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The time Django's ``timezone.now`` tells, moved on by the test (the database's own clock is not)."""
-
-    class Clock:
-        offset = timedelta(0)
-
-        def move_to(self, moment):
-            self.offset = moment - real_now()
-
-    real_now, clock = timezone.now, Clock()
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
-    return clock
-
-
-@pytest.fixture
 def certified(clock):
     """Holder Fab offers a printer whose design's certificate (Holder Fab's operator holds the mark) ends in an
     hour, and another, lasting one; Other Fab offers the printer too, without the mark."""

@@ -1,7 +1,6 @@
 import contextlib
 import re
 import zlib
-from datetime import timedelta
 
 import pytest
 
@@ -10,22 +9,6 @@ from tests import factories
 
 TEXT_V1 = "# Principles\n\n1. **Open source.** Improvements go back to the commons.\n2. Share with the campus fund."
 TEXT_V2 = TEXT_V1 + "\n3. **Transparency.** Say where the money went."
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The time Django's ``timezone.now`` tells, moved on by the test (the database's own clock is not)."""
-    from django.utils import timezone
-
-    class Clock:
-        offset = timedelta(0)
-
-        def move_to(self, moment):
-            self.offset = moment - real_now()
-
-    real_now, clock = timezone.now, Clock()
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + clock.offset)
-    return clock
 
 
 @pytest.fixture
