@@ -68,32 +68,29 @@ def pool(request):
     return render(request, "campaigns/dashboard/pool.html", context)
 
 
-@login_required
-@require_POST
-def join(request):
-    storefront = storefront_for_operator(request.user)
+def _pool_step(request, step, done: str):
+    """Join or leave the pool: the service's refusal, or ``done``, on the pool page."""
     try:
-        services.join_pool(storefront=storefront)
+        step(storefront=storefront_for_operator(request.user))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Welcome to the marketing pool: you take part in its campaigns from now on, and "
-                                  "may propose one.")  # fmt: skip
+        messages.success(request, done)
     return redirect("campaigns:pool")
+
+
+@login_required
+@require_POST
+def join(request):
+    return _pool_step(request, services.join_pool, "Welcome to the marketing pool: you take part in its campaigns "
+                                                   "from now on, and may propose one.")  # fmt: skip
 
 
 @login_required
 @require_POST
 def leave(request):
-    storefront = storefront_for_operator(request.user)
-    try:
-        services.leave_pool(storefront=storefront)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "You left the marketing pool: campaigns no longer promote your storefront. "
-                                  "You may join again at any time.")  # fmt: skip
-    return redirect("campaigns:pool")
+    return _pool_step(request, services.leave_pool, "You left the marketing pool: campaigns no longer promote your "
+                                                    "storefront. You may join again at any time.")  # fmt: skip
 
 
 @login_required
