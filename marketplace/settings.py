@@ -66,12 +66,20 @@ INSTALLED_APPS = [FORKED_APPS.get(app, app) for app in OSCAR_APPS] + [
     "marketplace.storefronts",
     "certification",
     "marketplace.payments",
+    "marketplace.lifecycle",
     "marketplace.fulfilment",
     "marketplace.revenue",
     "marketplace.supporters",
     "marketplace.campaigns",
+    "marketplace.stewardship",
+    "marketplace.webhooks",
     "marketplace.notifications",
     "marketplace.orderflow",
+    "marketplace.api",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the reference pages' scripts, from our own static files
     "axes",
     "csp",
     "django.forms",  # Django's widget templates, for FORM_RENDERER below
@@ -626,4 +634,31 @@ LOGGING = {
         "marketplace.money": {"level": "INFO"},
         "stripe": {"level": "INFO"},  # its DEBUG lines carry whole responses, which may include card details
     },
+}
+
+# The API (marketplace/api): open data anonymously, each operator's own storefront by its token. Every list is
+# paginated and filtered; anonymous clients are throttled per address (API_ANON_RATE).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],  # the open endpoints are anonymous; the operator's set their own
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Open Source Store API",
+    "DESCRIPTION": "Open data on designs, products, storefronts, certificates and the campus fund; each operator's "
+    "offers, order parts and revenue by its own token.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -23,6 +23,7 @@ urlpatterns = [
     # Browsers and crawlers ask for /favicon.ico whatever the page says: send them to the static one.
     path("favicon.ico", FaviconView.as_view()),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("marketplace.api.urls")),
     path("designs/", include("marketplace.browse.urls")),
     path("", include("marketplace.storefronts.urls")),
     path("", include("certification.urls")),
