@@ -43,3 +43,72 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.serial
+
+
+class QCStep(models.Model):
+    """One step of a design's quality-control checklist: a pass/fail check, or a value measured on the unit with its
+    limits. The checklist may change at any time: a record copies each step's name and limits, so what a unit was
+    measured against stays as it was."""
+
+    CHECK, MEASURE = "check", "measure"
+    KIND_CHOICES = [(CHECK, _("Pass/fail check")), (MEASURE, _("Measured value"))]
+
+    design = models.ForeignKey("catalogue.Design", on_delete=models.CASCADE, related_name="qc_steps")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("step"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=8, choices=KIND_CHOICES, default=CHECK)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. mm, bricks/min; measured only"))
+    min_value = models.DecimalField(_("at least"), max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("at most"), max_digits=14, decimal_places=4, null=True, blank=True)
+    criterion = models.ForeignKey(
+        "certification.PerformanceCriterion", null=True, blank=True, on_delete=models.SET_NULL, related_name="qc_steps"
+    )
+    date_created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["design", "position", "pk"]
+        verbose_name = _("QC step")
+
+    def __str__(self):
+        return f"{self.design}: {self.name}"
+
+
+class QCRecord(models.Model):
+    """The producer's quality control of one unit: the result of every step of its design's checklist. A record is
+    never changed: a correction is a new record, and the latest counts. None is added once the unit has shipped."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="qc_records")
+    passed = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["unit", "date_created", "pk"]
+        verbose_name = _("QC record")
+
+    def __str__(self):
+        return f"{self.unit} {'passed' if self.passed else 'failed'} {self.date_created:%Y-%m-%d}"
+
+
+class QCResult(models.Model):
+    """One step's result in a record, with the step as it was: its name, kind, unit and limits."""
+
+    record = models.ForeignKey(QCRecord, on_delete=models.CASCADE, related_name="results")
+    step = models.ForeignKey(QCStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="results")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=QCStep.KIND_CHOICES)
+    unit = models.CharField(max_length=30, blank=True)
+    min_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    passed = models.BooleanField()
+
+    class Meta:
+        ordering = ["record", "position", "pk"]
+        verbose_name = _("QC result")
+
+    def __str__(self):
+        return f"{self.name}: {'pass' if self.passed else 'fail'}"
