@@ -18,6 +18,7 @@ from marketplace.ops import pagecache
 from marketplace.ops.pagecache import anonymous_page
 from marketplace.specs import charts as spec_charts
 from marketplace.specs import selectors as spec_selectors
+from marketplace.stewardship import figures as stewardship_figures
 from marketplace.storefronts import producers as storefront_producers
 from marketplace.storefronts import selectors as storefront_selectors
 from marketplace.storefronts.forms import LocationForm
@@ -70,6 +71,8 @@ def design_detail(request, slug):
         "metric": metric,
         "metric_chart": spec_charts.group_chart(metric.score) if metric.score else None,
         "sellers": storefront_producers.sellers_by_design([design.pk])[design.pk],
+        "stewardship": stewardship_figures.for_design(design),
+        "streams": stewardship_figures.stream_labels(),
     }
     return render(request, "catalog/design_detail.html", context)
 
