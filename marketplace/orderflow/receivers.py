@@ -1,8 +1,10 @@
-"""What the layers below announce, and the one receiver of each: Oscar's order placed and order status changed, a
-settled refund, Stripe's word on an operator's connected account, and on True Fans subscriptions (a paid month, a
-changed state)."""
+"""What the layers below announce, and the one receiver of each: Oscar's order placed and order status changed, an
+offer (stock record) saved, a settled refund, Stripe's word on an operator's connected account, and on True Fans
+subscriptions (a paid month, a changed state)."""
 
+from django.db.models.signals import post_save, pre_save
 from oscar.apps.order.signals import order_placed, order_status_changed
+from oscar.core.loading import get_model
 
 from marketplace.orderflow import paths
 from marketplace.payments.signals import (
@@ -15,6 +17,7 @@ from marketplace.revenue import connect
 from marketplace.supporters import services as supporters
 
 PAID = "Paid"
+StockRecord = get_model("partner", "StockRecord")
 
 
 def on_order_placed(sender, order, **kwargs):
@@ -26,6 +29,16 @@ def on_order_placed(sender, order, **kwargs):
 def on_status_changed(sender, order, old_status, new_status, **kwargs):
     if new_status == PAID:
         paths.order_paid(order)
+
+
+def on_offer_saving(sender, instance, raw=False, **kwargs):
+    if not raw:
+        paths.offer_saving(instance)
+
+
+def on_offer_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if not raw:
+        paths.offer_saved(instance, created=created, update_fields=update_fields)
 
 
 def on_refund_settled(sender, refund, **kwargs):
@@ -49,6 +62,8 @@ def listen() -> None:
     order_placed.connect(on_order_placed, dispatch_uid="orderflow-order-placed")
     order_status_changed.connect(on_status_changed, dispatch_uid="orderflow-status-changed")
     refund_settled.connect(on_refund_settled, dispatch_uid="orderflow-refund-settled")
+    pre_save.connect(on_offer_saving, sender=StockRecord, dispatch_uid="orderflow-offer-saving")
+    post_save.connect(on_offer_saved, sender=StockRecord, dispatch_uid="orderflow-offer-saved")
     account_updated.connect(on_account_updated, dispatch_uid="orderflow-account-updated")
     subscription_invoice_paid.connect(on_subscription_invoice_paid, dispatch_uid="orderflow-subscription-paid")
     subscription_changed.connect(on_subscription_changed, dispatch_uid="orderflow-subscription-changed")
