@@ -365,7 +365,7 @@ class RevenueViewSet(mixins.ListModelMixin, StorefrontViewSet):
         _storefront, account = revenue_selectors.storefront_account(self.operator)
         balance = revenue_selectors.balance(account) if account else zero
         payout = revenue_selectors.next_payout(account, balance=balance)
-        filters = PostingFilter(request.query_params).form
+        filters = PostingFilter(request.query_params, queryset=Posting.objects.none()).form
         filters.is_valid()
         return Response(s.OperatorRevenueSummarySerializer({
             "currency": shop_currency(), "date_from": filters.cleaned_data.get("date_from"),
