@@ -13,6 +13,7 @@ from oscar.core.loading import get_model
 
 from marketplace.fulfilment import delivery
 from marketplace.fulfilment.models import OperatorOrder, OperatorOrderEvent
+from marketplace.lifecycle import services as lifecycle
 from marketplace.shipping.charges import charges_by_partner, flat_charge
 
 Line = get_model("order", "Line")
@@ -56,6 +57,9 @@ def open_operator_orders(*, order) -> list[OperatorOrder]:
         [OperatorOrderEvent(operator_order=part, status=status, note="order placed") for part in new]
     )
     existing.update({part.partner_id: part for part in new})
+    if status == OperatorOrder.TO_FULFIL:  # paid at placing: its units are prepared now, as on payment
+        for part in new:
+            lifecycle.prepare_units(part=part)
     return [existing[partner_id] for partner_id in charges]
 
 
@@ -64,6 +68,7 @@ def start_paid_order(*, order) -> None:
     fulfilment of every line runs as a Celery task."""
     for part in OperatorOrder.objects.select_for_update().filter(order=order, status=OperatorOrder.AWAITING_PAYMENT):
         _move(part, OperatorOrder.TO_FULFIL, actor=None, note="payment received")
+        lifecycle.prepare_units(part=part)  # one unit per physical unit, with its serial: QC is recorded against it
 
     def enqueue():
         from marketplace.fulfilment.tasks import fulfil_order_task
@@ -77,10 +82,22 @@ def may_manage(*, user, part: OperatorOrder) -> bool:
     return user.is_staff or part.partner.users.filter(pk=user.pk).exists()
 
 
-@transaction.atomic
 def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracking_number: str = "", note: str = ""):
     """The operator moves its own part on: shipped (with carrier and tracking number when it ships goods), then
-    complete. Staff may also cancel an unpaid part."""
+    complete. Staff may also cancel an unpaid part. Goods leave their maker only with a passing QC record for each
+    unit whose design has a QC checklist."""
+    if status in (OperatorOrder.SHIPPED, OperatorOrder.COMPLETE):
+        # in a transaction of its own, so the units (and serials) a refusal names are kept when it refuses
+        with transaction.atomic():
+            paid = OperatorOrder.objects.filter(pk=part_id, status=OperatorOrder.TO_FULFIL).first()
+            if paid is not None:
+                lifecycle.prepare_units(part=paid)
+    return _change_status(part_id=part_id, actor=actor, status=status, carrier=carrier,
+                          tracking_number=tracking_number, note=note)  # fmt: skip
+
+
+@transaction.atomic
+def _change_status(*, part_id: int, actor, status: str, carrier: str, tracking_number: str, note: str):
     part = _lock_part(part_id)
     if not may_manage(user=actor, part=part):
         raise PermissionDenied("This part of the order belongs to another operator.")
@@ -94,6 +111,11 @@ def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracki
         if status not in names:
             raise ValidationError("Unknown status.")
         raise ValidationError(f"A part that is “{part.get_status_display()}” cannot become “{names[status]}”.")
+    leaves_maker = part.status == OperatorOrder.TO_FULFIL and status in (OperatorOrder.SHIPPED, OperatorOrder.COMPLETE)
+    if leaves_maker:  # a unit whose latest QC failed, or that has none while its design has a checklist, stays
+        refusal = lifecycle.shipping_refusal(part=part)
+        if refusal:
+            raise ValidationError(refusal)
     if status == OperatorOrder.SHIPPED:
         from marketplace.payments.refunds import refunded_per_line
 
@@ -105,6 +127,8 @@ def change_status(*, part_id: int, actor, status: str, carrier: str = "", tracki
         if part.needs_shipping and not (carrier and tracking_number):
             raise ValidationError("Give the carrier and the tracking number so the shopper can follow the parcel.")
         part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
+    if leaves_maker:
+        lifecycle.mark_shipped(part=part, at=part.shipped_at or timezone.now())  # in service, in this transaction
     if status == OperatorOrder.COMPLETE:
         complete_part(part, actor=actor, note=note.strip()[:255] or "marked delivered by the operator")
         return part

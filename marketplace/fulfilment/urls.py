@@ -12,5 +12,6 @@ urlpatterns = [
     path("licences/<str:number>/certificate.pdf", views.licence_pdf, name="licence-pdf"),
     path("dashboard/fulfilment/parts/<int:pk>/status/", views.part_status, name="part-status"),
     path("dashboard/fulfilment/parts/<int:pk>/refund/", views.refund_part, name="refund-part"),
+    path("dashboard/fulfilment/parts/<int:pk>/labels.pdf", views.part_labels, name="part-labels"),
     path("accounts/orders/parts/<int:pk>/delivered/", views.confirm_delivery, name="confirm-delivery"),
 ]

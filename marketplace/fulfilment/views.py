@@ -119,6 +119,23 @@ def part_status(request, pk):
 
 
 @login_required
+def part_labels(request, pk):
+    """The labels of the units of the operator's own part (another operator's part is a 404): one per unit, with its
+    serial, design and version, maker and a QR code to the unit's page."""
+    from marketplace.lifecycle import labels  # fpdf2 and its fonts: loaded only when labels are drawn
+    from marketplace.lifecycle import selectors as lifecycle
+
+    part = _part_to_manage(request, pk, staff_action="change_part")
+    units = lifecycle.part_units(part)
+    if not units:
+        messages.info(request, "This part has no units to label: they are prepared when it is paid, one per good.")
+        return redirect("dashboard:order-detail", number=part.order.number)
+    response = HttpResponse(labels.labels_pdf(units), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{part.order.number}-{part.pk}.pdf"'
+    return response
+
+
+@login_required
 @require_POST
 def confirm_delivery(request, pk):
     """The shopper says a shipped part of its order arrived (another shopper's part is a 404)."""

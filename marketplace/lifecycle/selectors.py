@@ -124,7 +124,8 @@ def network_pass_rates(design) -> dict:
     units = Unit.objects.filter(design=design)
     rows = _rates(units, "maker__name", "maker__slug", "maker__status")
     overall = _rates(units, "design")
-    return {"rows": rows, "overall": overall[0] if overall else None}
+    bars = [{"label": row["maker__name"], "yield": row["yield"], "checked": row["checked"]} for row in rows]
+    return {"rows": rows, "overall": overall[0] if overall else None, "bars": bars}
 
 
 def failures_by_step(units: QuerySet) -> list[dict]:
