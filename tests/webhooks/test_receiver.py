@@ -113,7 +113,8 @@ def test_the_sale_of_an_offer_s_last_unit_says_it_is_out_of_stock_once(
 
     [empty] = _received(receiver, endpoint, "offer.out_of_stock")
     assert empty["data"]["offer"] == {
-        "id": printer.pk, "sku": printer.partner_sku, "product_id": printer.product_id, "product": "D3D printer, assembled",
+        "id": printer.pk, "sku": printer.partner_sku, "product_id": printer.product_id,
+        "product": "D3D printer, assembled",
         "num_in_stock": 3, "num_allocated": 3, "available": 0, "price": "900.00", "currency": "USD",
     }  # fmt: skip
 
