@@ -1,7 +1,6 @@
 """Stewardship figures: the arithmetic on known units, and the design page and staff page showing them."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,7 @@ from marketplace.stewardship import figures, services
 from tests import factories
 from tests.stewardship.conftest import make_unit
 
-NOW = datetime(2026, 6, 1, tzinfo=tz.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def _years(n: float) -> datetime:
