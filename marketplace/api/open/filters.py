@@ -26,6 +26,19 @@ class LevelFilter(django_filters.TypedChoiceFilter):
         super().__init__(choices=LEVELS, coerce=int, **kwargs)
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 100})
+class ScoreFilter(django_filters.NumberFilter):
+    pass
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false``, nothing else (django-filter's BooleanFilter reads any other word as "not given")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs)
+
+
 @extend_schema_field({"type": "string", "enum": LICENCES})
 class LicenceFilter(django_filters.ChoiceFilter):
     def __init__(self, **kwargs):
@@ -33,11 +46,11 @@ class LicenceFilter(django_filters.ChoiceFilter):
 
 
 class DesignFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(help_text="Words in the name, summary or description.", max_length=200)
+    search = django_filters.CharFilter(help_text="Words in the name, summary or description.")
     level = LevelFilter(help_text="Offered at this level.")
     licence = LicenceFilter(help_text="Any of its three licences (SPDX).")
-    certified = django_filters.BooleanFilter(help_text="Holds a valid OSE Certified certificate now.")
-    min_score = django_filters.NumberFilter(
+    certified = StrictBooleanFilter(help_text="Holds a valid OSE Certified certificate now.")
+    min_score = ScoreFilter(
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Specifications score at least this (percent, 0-100); unscored designs drop out.",
     )
@@ -60,10 +73,10 @@ class DesignFilter(django_filters.FilterSet):
         ).select_related("spec_score__question_set")
         if data.get("min_score") is not None:
             items = items.filter(spec_score__score__gte=data["min_score"])
-        if data.get("certified") is not None:
+        if data.get("certified") in (True, False):  # not given: "" (the choice field's empty value)
             valid = Exists(Certificate.objects.filter(Certificate.valid_q(), design_id=OuterRef("pk")))
             items = items.filter(valid) if data["certified"] else items.exclude(valid)
-        ordering = data.get("ordering") or []
+        ordering = _ordering(self, data)
         if ordering:
             fields = []
             for field in ordering:
@@ -78,14 +91,20 @@ class DesignFilter(django_filters.FilterSet):
         return items
 
 
+def _ordering(filterset, data) -> list[str]:
+    """The fields the ``ordering`` parameter names (it takes the names the schema lists, e.g. "-score")."""
+    ordering = filterset.filters["ordering"]
+    return [ordering.get_ordering_value(param) for param in data.get("ordering") or []]
+
+
 PRODUCT_SORTS = {"newest": "newest", "price": "price-asc", "-price": "price-desc", "title": "title-asc",
                  "-title": "title-desc"}  # fmt: skip
 
 
 class ProductFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(help_text="Words in the title or description.", max_length=200)
+    search = django_filters.CharFilter(help_text="Words in the title or description.")
     level = LevelFilter()
-    design = django_filters.CharFilter(help_text="The design's slug.", max_length=200)
+    design = django_filters.CharFilter(help_text="The design's slug.")
     ordering = django_filters.ChoiceFilter(choices=[(key, key) for key in PRODUCT_SORTS], help_text="Default: newest.")
 
     class Meta:
@@ -114,11 +133,9 @@ class ProductFilter(django_filters.FilterSet):
 
 
 class StorefrontFilter(django_filters.FilterSet):
-    tier = django_filters.ModelChoiceFilter(
-        queryset=Tier.objects.all(), to_field_name="code", help_text="The tier's code, e.g. microfactory-1."
-    )
-    country = django_filters.CharFilter(max_length=2, help_text="ISO 3166 code, e.g. US.")
-    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+    tier = django_filters.CharFilter(help_text="The tier's code, e.g. microfactory-1.")
+    country = django_filters.CharFilter(help_text="ISO 3166 code, e.g. US.")
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("city", "city"), ("date_created", "opened")))
 
     class Meta:
@@ -128,13 +145,16 @@ class StorefrontFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         """The storefront directory's selector: active storefronts only."""
         data = self.form.cleaned_data
-        items = storefront_selectors.storefront_directory(tier=data.get("tier"))
+        tier = Tier.objects.filter(code=data["tier"]).first() if data.get("tier") else None
+        if data.get("tier") and tier is None:
+            return Storefront.objects.none()  # no tier has that code: no storefront is in it
+        items = storefront_selectors.storefront_directory(tier=tier)
         if data.get("country"):
             items = items.filter(country__iexact=data["country"])
         if data.get("search"):
             items = items.filter(name__icontains=data["search"])
-        if data.get("ordering"):
-            items = items.order_by(*data["ordering"], "pk")
+        if ordering := _ordering(self, data):
+            items = items.order_by(*ordering, "pk")
         return items
 
 
@@ -143,8 +163,8 @@ class CertificateFilter(django_filters.FilterSet):
         choices=[(s, s) for s in (Certificate.VALID, Certificate.EXPIRED, Certificate.REVOKED)],
         help_text="Default: every state, as the directory lists with 'all'.",
     )
-    design = django_filters.CharFilter(help_text="The design's slug.", max_length=200)
-    search = django_filters.CharFilter(help_text="A design's name, or a certificate's public id.", max_length=100)
+    design = django_filters.CharFilter(help_text="The design's slug.")
+    search = django_filters.CharFilter(help_text="A design's name, or a certificate's public id.")
     ordering = django_filters.OrderingFilter(
         fields=(("issued_at", "issued"), ("expires_at", "expires")), help_text="Default: -issued"
     )
@@ -170,8 +190,8 @@ class CertificateFilter(django_filters.FilterSet):
             items = items.filter(revoked_at__isnull=False)
         if data.get("design"):
             items = items.filter(design__slug=data["design"])
-        if data.get("ordering"):
-            items = items.order_by(*data["ordering"], "pk")
+        if ordering := _ordering(self, data):
+            items = items.order_by(*ordering, "pk")
         return items
 
 

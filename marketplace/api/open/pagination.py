@@ -1,8 +1,8 @@
-"""Pages of results, numbered from 1. A page number that is not one (``0``, ``abc``, past the last page) is a 400
-saying which pages there are, not DRF's 404: the client asked a wrong question about a list that exists."""
+"""Pages of results, numbered from 1. A page number that is not one (``0``, ``-1``, ``abc``) is a 400; a page past
+the last is a 404 (no such page, as DRF answers) saying which pages there are."""
 
 from django.core.paginator import InvalidPage
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -21,13 +21,8 @@ class OpenPagination(PageNumberPagination):
         try:
             self.page = paginator.page(int(raw))
         except InvalidPage:
-            raise ValidationError(
-                {
-                    self.page_query_param: [
-                        f"There are {paginator.num_pages} page(s); ask for page 1 to {paginator.num_pages}."
-                    ]
-                }
-            ) from None
+            pages = paginator.num_pages
+            raise NotFound(f"No such page: there are {pages} page(s); ask for page 1 to {pages}.") from None
         return list(self.page)
 
     def get_page_size(self, request):

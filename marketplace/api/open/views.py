@@ -26,7 +26,7 @@ from marketplace.storefronts.models import Storefront
 ERROR = OpenApiResponse(
     response=OpenApiTypes.OBJECT, description='What was wrong, e.g. {"detail": "..."} or {"field": ["..."]}.'
 )
-LIST_ERRORS = {400: ERROR, 429: ERROR}
+LIST_ERRORS = {400: ERROR, 404: ERROR, 429: ERROR}  # 404: a page past the last
 DETAIL_ERRORS = {404: ERROR, 429: ERROR}
 
 
