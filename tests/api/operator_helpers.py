@@ -33,3 +33,13 @@ def paid_parts(two_operators, django_capture_on_commit_callbacks):
                                       capture=capture)  # fmt: skip
         parts[key] = OperatorOrder.objects.get(order=order)
     return parts
+
+
+def operator_fixture_data(open_data, *, capture):
+    """What the operator endpoints' schema run works on, beside ``open_data``'s offers: a paid order part of the
+    active storefront (to list, ship and refund)."""
+    from oscar.core.loading import get_model
+
+    offer = get_model("partner", "StockRecord").objects.get(partner=open_data["fab"].partner,
+                                                            product=open_data["printer_1"])  # fmt: skip
+    return factories.pay_offline(factories.checkout([offer], capture=capture, email="erp@example.com"), capture=capture)

@@ -19,7 +19,7 @@ def test_a_tier_that_may_not_sell_a_level_is_refused_with_the_tiers_reason(two_o
     licence = two_operators["licence"].product
     store = factories.storefront("Letters Fab", tier="background-2", city="Portland")
     refused = api(token_for(store)).post(OFFERS, {"product": licence.pk, "price": "10.00"}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     tier = Tier.objects.get(code="background-2")
     assert refused.json() == {"detail": f"The {tier.name} tier may not offer level 3 (distribution licence): it "
                                         "offers level 1 (product), level 2 (production)."}  # fmt: skip
@@ -30,7 +30,7 @@ def test_only_a_mark_holder_may_offer_a_distribution_licence(two_operators):
     licence = two_operators["licence"].product
     refused = api(token_for(two_operators["berlin"])).post(OFFERS, {"product": licence.pk, "price": "10.00"},
                                                            format="json")  # fmt: skip
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["detail"] == (
         "Only holders of the OSE Certified mark for CNC mill may offer its "
         "distribution licence: contribute to its certification first."
@@ -51,7 +51,7 @@ def test_an_operator_offers_a_product_and_money_is_a_decimal_string(two_operator
     assert body["num_in_stock"] == 0 and body["on_sale"] is True
     again = api(token_for(two_operators["berlin"], name="2")).post(OFFERS, {"product": mill.pk, "price": "2"},
                                                                    format="json")  # fmt: skip
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["detail"].startswith("You already offer “CNC mill, assembled”")
 
 
@@ -82,7 +82,7 @@ def test_stock_cannot_go_below_what_orders_hold(two_operators):
     type(offer).objects.filter(pk=offer.pk).update(num_allocated=3)
     refused = api(token_for(two_operators["berlin"])).patch(f"{OFFERS}{offer.pk}/", {"num_in_stock": 2},
                                                             format="json")  # fmt: skip
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["detail"] == "3 units are allocated to orders not yet shipped: stock cannot go below that."
 
 
@@ -133,7 +133,7 @@ def test_a_bulk_stock_update_with_one_bad_row_changes_nothing_and_names_every_ba
             {"sku": mill.partner_sku, "num_in_stock": 1}, {"sku": printer.partner_sku, "num_in_stock": 4},
             {"sku": two_operators["mill"].partner_sku, "num_in_stock": 0}]  # the last is Lyon's  # fmt: skip
     refused = api(token_for(berlin)).post(OFFERS + "stock/", {"offers": rows}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["detail"] == "Nothing was changed: 4 of 5 rows cannot be applied."
     assert [(row["row"], row["errors"]) for row in refused.json()["rows"]] == [
         (1, ["no offer of yours has this SKU"]),

@@ -29,7 +29,7 @@ def test_an_operator_lists_its_parts_with_lines_and_ships_one(
     assert erp.get(PARTS, {"status": "nonsense"}).status_code == 400
 
     refused = erp.post(f"{PARTS}{part.pk}/ship/", {"carrier": "DHL"}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["detail"] == "Give the carrier and the tracking number so the shopper can follow the parcel."
     with django_capture_on_commit_callbacks(execute=True):
         shipped = erp.post(f"{PARTS}{part.pk}/ship/", {"carrier": "DHL", "tracking_number": "JJD000123"},
@@ -47,7 +47,7 @@ def test_an_operator_refunds_part_of_a_line_never_more_than_is_left(two_operator
     erp = api(token_for(two_operators["berlin"]))
     too_much = erp.post(f"{PARTS}{part.pk}/refund/", {"lines": [{"line": line.pk, "amount": "900.01"}],
                                                       "reason": "Scratched"}, format="json")  # fmt: skip
-    assert too_much.status_code == 400
+    assert too_much.status_code == 409
     assert too_much.json()["detail"] == "At most $900.00 is left to refund on that line."
     no_reason = erp.post(f"{PARTS}{part.pk}/refund/", {"lines": [{"line": line.pk, "amount": "10"}], "reason": ""},
                          format="json")  # fmt: skip
@@ -71,7 +71,7 @@ def test_a_line_of_another_operators_part_cannot_be_refunded_through_ones_own(tw
     refused = api(token_for(two_operators["berlin"])).post(
         f"{PARTS}{paid_parts['berlin'].pk}/refund/", {"lines": [{"line": theirs.pk, "amount": "1.00"}],
                                                       "reason": "x"}, format="json")  # fmt: skip
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["detail"] == "A refund can only hold lines of this operator's part of the order."
 
 

@@ -18,6 +18,8 @@ def operator_endpoints():
     for pattern in operator_urls.urlpatterns:
         route = str(pattern.pattern).lstrip("^").rstrip("$")
         for method, action in pattern.callback.actions.items():
+            if method == "head":
+                continue  # a GET without its body: the GET's answer is checked
             found.append((route, method.upper(), action))
     return sorted(found)
 
@@ -25,7 +27,7 @@ def operator_endpoints():
 # What each endpoint answers Lyon's write token asking for Berlin's objects ("own" = 200 with only Lyon's own).
 EXPECTED = {
     ("offers/", "GET"): "own", ("offers/", "POST"): "own",  # a product is the shop's: Lyon may offer it too
-    ("offers/stock/", "POST"): 400,  # Berlin's SKU is "no offer of yours"
+    ("offers/stock/", "POST"): 409,  # Berlin's SKU is "no offer of yours"
     ("offers/<pk>/", "GET"): 404, ("offers/<pk>/", "PATCH"): 404,
     ("offers/<pk>/withdraw/", "POST"): 404, ("offers/<pk>/relist/", "POST"): 404,
     ("parts/", "GET"): "own", ("parts/<pk>/", "GET"): 404,
@@ -35,7 +37,7 @@ EXPECTED = {
 
 
 def _route(route):
-    return route.replace("(?P<pk>[^/.]+)", "<pk>")
+    return route.replace("(?P<id>[^/.]+)", "<pk>")
 
 
 def test_every_operator_endpoint_is_declared():

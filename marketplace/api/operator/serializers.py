@@ -2,6 +2,7 @@
 money is a decimal string with two places, never a float."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace.fulfilment.models import OperatorOrder
@@ -10,8 +11,24 @@ from marketplace.storefronts.offers import MAX_PRICE, MAX_STOCK, MIN_PRICE
 MAX_ROWS = 500  # rows of one bulk stock update
 
 
+# What the schema says a price and an amount look like, so a client (and schemathesis) knows before it asks: a
+# price from 0.01 to 9999999.99, an amount from 0 with up to ten digits before the point, two at most after it.
+PRICE_PATTERN = r"^(0*[1-9][0-9]{0,6}(\.[0-9]{1,2})?|0*\.(0[1-9]|[1-9][0-9]?))$"
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": PRICE_PATTERN, "example": "12.50"})
+class PriceField(serializers.DecimalField):
+    pass
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN, "example": "12.50"})
+class AmountField(serializers.DecimalField):
+    pass
+
+
 def price_field(**kwargs):
-    return serializers.DecimalField(
+    return PriceField(
         max_digits=9, decimal_places=2, min_value=MIN_PRICE, max_value=MAX_PRICE,
         error_messages={"invalid": "That is not a price: write it as a string such as \"12.50\".",
                         "max_decimal_places": "A price has at most two digits after the point.",
@@ -172,7 +189,7 @@ class OperatorShipSerializer(serializers.Serializer):
 
 class OperatorRefundLineSerializer(serializers.Serializer):
     line = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0,
+    amount = AmountField(max_digits=12, decimal_places=2, min_value=0,
                                       error_messages={"min_value": "Amounts cannot be negative.",
                                                       "invalid": "That is not an amount: write a number such as "
                                                                  "\"12.50\"."})  # fmt: skip
@@ -180,7 +197,7 @@ class OperatorRefundLineSerializer(serializers.Serializer):
 
 class OperatorRefundSerializer(serializers.Serializer):
     lines = OperatorRefundLineSerializer(many=True, required=False, default=list, max_length=200)
-    shipping_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+    shipping_amount = AmountField(max_digits=12, decimal_places=2, min_value=0, required=False,
                                                default="0.00",
                                                error_messages={"min_value": "Amounts cannot be negative."})  # fmt: skip
     reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="Why you refund: the shopper sees it.")

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from oscar.core.loading import get_model
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from marketplace.api.auth import StorefrontToken, TokenAuthentication, TokenRateThrottle
@@ -32,11 +34,15 @@ StockRecord = get_model("partner", "StockRecord")
 
 E = s.OperatorErrorSerializer
 ERRORS = {
-    400: OpenApiResponse(E, description="Refused: ``detail`` says why and what to do instead (a field's own "
-                                        "problem comes under the field's name)."),
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Malformed: each field's problem under the field's name "
+                                                          "(or ``detail``)."),
     401: OpenApiResponse(E, description="No token, or an unknown or revoked one."),
     403: OpenApiResponse(E, description="A read token writing, or a storefront that is not active."),
     404: OpenApiResponse(E, description="Not one of your storefront's (or no such page)."),
+    409: OpenApiResponse(E, description="Well-formed, but refused by the shop's rules (the tier rules, the mark "
+                                        "rule, stock held by orders, what is left to refund ...): ``detail`` says "
+                                        "why, in the dashboard's words."),
+    415: OpenApiResponse(E, description="Send JSON (Content-Type: application/json)."),
     429: OpenApiResponse(E, description="Too many requests with this token: wait and try again."),
 }  # fmt: skip
 
@@ -46,13 +52,13 @@ def errors(*codes):
 
 
 class Refused(exceptions.APIException):
-    """A service's refusal, in its own words: ``{"detail": "..."}`` with a 400."""
+    """A service's refusal of a well-formed request, in its own words: ``{"detail": "..."}`` with a 409."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = status.HTTP_409_CONFLICT
     default_code = "refused"
 
-    def __init__(self, error: DjangoValidationError | DjangoPermissionDenied):
-        said = getattr(error, "messages", None) or [str(error)]
+    def __init__(self, error: DjangoValidationError | DjangoPermissionDenied | str):
+        said = [error] if isinstance(error, str) else getattr(error, "messages", None) or [str(error)]
         super().__init__(" ".join(said))
 
 
@@ -61,6 +67,18 @@ class StorefrontViewSet(viewsets.GenericViewSet):
     permission_classes = [StorefrontToken]
     throttle_classes = [TokenRateThrottle]
     not_found = "No such object of your storefront."
+    parser_classes = [JSONParser]
+    lookup_url_kwarg = "id"  # not "pk": the shop's hostile-path guard answers a non-numeric pk with its HTML 404
+
+    # Query parameters that name a choice, a number or a date: left empty, they are refused, not ignored.
+    strict_params = ("on_sale", "level", "status", "date_from", "date_to", "kind")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        blank = [name for name in self.strict_params if name in request.query_params
+                 and not request.query_params[name].strip()]  # fmt: skip
+        if blank:
+            raise exceptions.ValidationError({name: ["Give a value, or leave the parameter out."] for name in blank})
 
     @property
     def storefront(self):
@@ -72,7 +90,7 @@ class StorefrontViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset()) if self.action in ("retrieve",) else self.get_queryset()
-        pk = self.kwargs.get("pk", "")
+        pk = self.kwargs.get(self.lookup_url_kwarg, "")
         if not str(pk).isdigit() or int(pk) > 2**31 - 1:
             raise exceptions.NotFound(self.not_found)
         found = queryset.filter(pk=int(pk)).first()
@@ -86,9 +104,12 @@ class StorefrontViewSet(viewsets.GenericViewSet):
 
 class OfferFilter(django_filters.FilterSet):
     sku = django_filters.CharFilter(field_name="partner_sku", help_text="Your SKU, exactly.")
-    on_sale = django_filters.BooleanFilter(field_name="withdrawn_at", lookup_expr="isnull",
-                                           help_text="true: offers on sale; false: withdrawn ones.")  # fmt: skip
-    level = django_filters.NumberFilter(field_name="product__level")
+    on_sale = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_on_sale",
+                                          help_text="true: offers on sale; false: withdrawn ones.")  # fmt: skip
+    level = django_filters.ChoiceFilter(field_name="product__level", choices=[(1, "1"), (2, "2"), (3, "3")])
+
+    def filter_on_sale(self, queryset, name, value):
+        return queryset.filter(withdrawn_at__isnull=value == "true")
 
 
 @extend_schema_view(
@@ -119,7 +140,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
         return Response(s.OperatorOfferSerializer(fresh).data, status=status_code)
 
     @extend_schema(summary="Offer a product", request=s.OperatorOfferCreateSerializer,
-                   responses={201: s.OperatorOfferSerializer, **errors(400, 401, 403, 429)},
+                   responses={201: s.OperatorOfferSerializer, **errors(400, 401, 403, 409, 415, 429)},
                    description="The tier rules and the OSE Certified mark rule apply as on the dashboard's new-offer "
                                "page: a refusal names the rule and why.")  # fmt: skip
     def create(self, request):
@@ -128,8 +149,9 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
         data = dict(form.validated_data)
         product = selectors.offerable_product(pk=data.pop("product"))
         if product is None:
-            raise exceptions.ValidationError({"product": ["No public product of the shop has this id: find it in "
-                                                          "the catalogue (GET /api/v1/products/)."]})  # fmt: skip
+            raise Refused(
+                "No public product of the shop has this id: find it in the catalogue (GET /api/v1/products/)."
+            )
         try:
             offer = offers.create_offer(storefront=self.storefront, product=product, **data)
         except DjangoValidationError as error:
@@ -137,10 +159,10 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
         return self._offer(offer, status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change price, stock or SKU", request=s.OperatorOfferUpdateSerializer,
-                   responses={200: s.OperatorOfferSerializer, **errors(400, 401, 403, 404, 429)},
+                   responses={200: s.OperatorOfferSerializer, **errors(400, 401, 403, 404, 409, 415, 429)},
                    description="Only what you send changes. Stock cannot go below the units allocated to orders not "
                                "yet shipped.")  # fmt: skip
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, id=None):
         offer = self.get_object()
         form = s.OperatorOfferUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -157,14 +179,14 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
                    description="The offer leaves sale at once (pages, baskets, checkout); orders already placed are "
                                "kept and fulfilled. Nothing is deleted: relist it later.")  # fmt: skip
     @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, id=None):
         return self._offer(offers.withdraw(offer=self.get_object()))
 
     @extend_schema(summary="Put a withdrawn offer on sale again", request=None,
-                   responses={200: s.OperatorOfferSerializer, **errors(400, 401, 403, 404, 429)},
+                   responses={200: s.OperatorOfferSerializer, **errors(400, 401, 403, 404, 409, 415, 429)},
                    description="If the tier rules allow it today.")  # fmt: skip
     @action(detail=True, methods=["post"])
-    def relist(self, request, pk=None):
+    def relist(self, request, id=None):
         try:
             offer = offers.relist(offer=self.get_object())
         except DjangoValidationError as error:
@@ -172,8 +194,10 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
         return self._offer(offer)
 
     @extend_schema(summary="Set the stock of many offers at once", request=s.OperatorStockUpdateSerializer,
-                   responses={200: s.OperatorStockResultSerializer, 400: s.OperatorStockRefusalSerializer,
-                              **errors(401, 403, 429)},
+                   responses={200: s.OperatorStockResultSerializer, 400: ERRORS[400],
+                              409: OpenApiResponse(s.OperatorStockRefusalSerializer, description="Nothing changed: "
+                                                   "``rows`` names each bad row's index, SKU and errors."),
+                              **errors(401, 403, 415, 429)},
                    description="Keep stock in sync from your own system: ``{\"offers\": [{\"sku\": ..., "
                                "\"num_in_stock\": ...}]}``. All rows or none: one bad row changes nothing, and the "
                                "answer lists every bad row with why.")  # fmt: skip
@@ -215,7 +239,7 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontV
                 changed = []
         if bad:
             return Response({"detail": f"Nothing was changed: {len(bad)} of {len(rows)} rows cannot be applied.",
-                             "rows": bad}, status=status.HTTP_400_BAD_REQUEST)  # fmt: skip
+                             "rows": bad}, status=status.HTTP_409_CONFLICT)  # fmt: skip
         skus = [row["sku"] for row in rows]
         fresh = selectors.operator_offers(self.storefront).filter(partner_sku__in=skus)
         return Response({"changed": len(changed), "offers": s.OperatorOfferSerializer(fresh, many=True).data})
@@ -277,11 +301,11 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontVi
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     @extend_schema(summary="Ship it", request=s.OperatorShipSerializer,
-                   responses={200: s.OperatorPartSerializer, **errors(400, 401, 403, 404, 429)},
+                   responses={200: s.OperatorPartSerializer, **errors(400, 401, 403, 404, 409, 415, 429)},
                    description="As the dashboard's order page: a part with goods needs the carrier and tracking "
                                "number; the shopper is told by e-mail.")  # fmt: skip
     @action(detail=True, methods=["post"])
-    def ship(self, request, pk=None):
+    def ship(self, request, id=None):
         part = self.get_object()
         form = s.OperatorShipSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -293,12 +317,12 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StorefrontVi
         return self._part(part)
 
     @extend_schema(summary="Refund lines or shipping", request=s.OperatorRefundSerializer,
-                   responses={201: s.OperatorRefundResultSerializer, **errors(400, 401, 403, 404, 429)},
+                   responses={201: s.OperatorRefundResultSerializer, **errors(400, 401, 403, 404, 409, 415, 429)},
                    description="As the dashboard's refund form: whole lines or part of their amounts, and the "
                                "shipping charge; never more than is left. A bank-transfer refund is settled at once, a "
                                "card refund once Stripe confirms.")  # fmt: skip
     @action(detail=True, methods=["post"])
-    def refund(self, request, pk=None):
+    def refund(self, request, id=None):
         part = self.get_object()
         form = s.OperatorRefundSerializer(data=request.data)
         form.is_valid(raise_exception=True)
