@@ -82,9 +82,10 @@ def check(url: str) -> Target:
     if not settings.WEBHOOKS_ALLOW_PRIVATE:
         for address in addresses:
             if not is_public(address):
+                where = address if host.strip("[]") == address else f"“{host}” leads to {address}, which"
                 raise TargetRefused(
-                    f"“{host}” leads to {address}, an internal address (loopback, private, link-local or reserved) "
-                    "that the shop never calls: give the public address of your system."
+                    f"{where} is an internal address (loopback, private, link-local or reserved) that the shop never "
+                    "calls: give the public address of your system."
                 )
     return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0])
 
