@@ -48,11 +48,11 @@ def prepare_units(*, part) -> list[Unit]:
     (none for a guest), with its serial from the start: its QC is recorded against that serial before it ships.
     Run twice (or by two workers at once) it creates nothing twice: the lines are locked, and (line, index) is
     unique."""
-    line_ids = [line.pk for line in _part_lines(part)]
+    lines = _part_lines(part)
+    line_ids = [line.pk for line in lines]
     if not line_ids:
         return []
     list(Line.objects.select_for_update().filter(pk__in=line_ids).order_by("pk").values_list("pk", flat=True))
-    lines = [line for line in _part_lines(part) if line.pk in line_ids]
     existing = set(Unit.objects.filter(line_id__in=line_ids).values_list("line_id", "index"))
     for line in lines:
         maker = _maker(line)
