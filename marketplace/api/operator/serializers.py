@@ -2,6 +2,7 @@
 money is a decimal string with two places, never a float."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -25,6 +26,22 @@ class PriceField(serializers.DecimalField):
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN, "example": "12.50"})
 class AmountField(serializers.DecimalField):
     pass
+
+
+class TextField(serializers.CharField):
+    """Text with no NUL character (which PostgreSQL cannot store): the schema says so, and a NUL is refused."""
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = TextField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": "string", "not": {"pattern": r"\u0000"}}  # "not": a top "pattern" makes blank a oneOf
+        if self.target.max_length is not None:
+            schema["maxLength"] = self.target.max_length
+        if not self.target.allow_blank:
+            schema["minLength"] = 1
+        return schema
 
 
 def price_field(**kwargs):
@@ -86,7 +103,7 @@ class OperatorOfferCreateSerializer(serializers.Serializer):
                                        help_text="The id of a public product of the shop's catalogue.")  # fmt: skip
     price = price_field()
     num_in_stock = stock_field(required=False, default=None)
-    sku = serializers.CharField(max_length=128, required=False, default="", allow_blank=True,
+    sku = TextField(max_length=128, required=False, default="", allow_blank=True,
                                 help_text="Your own reference; one is made up when left empty.")  # fmt: skip
 
 
@@ -95,17 +112,17 @@ class OperatorOfferUpdateSerializer(serializers.Serializer):
 
     price = price_field(required=False)
     num_in_stock = stock_field(required=False)
-    sku = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    sku = TextField(max_length=128, required=False, allow_blank=True)
 
 
 class OperatorStockRowSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=128)
+    sku = TextField(max_length=128, allow_blank=True)  # a blank one is "no offer of yours has this SKU"
     num_in_stock = stock_field()
 
 
 class OperatorStockUpdateSerializer(serializers.Serializer):
-    offers = OperatorStockRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS,
-                                help_text=f"At most {MAX_ROWS} rows; each SKU once.")  # fmt: skip
+    offers = serializers.ListField(child=OperatorStockRowSerializer(), min_length=1, max_length=MAX_ROWS,
+                                   help_text=f"At most {MAX_ROWS} rows; each SKU once.")  # fmt: skip
 
 
 class OperatorStockRowErrorSerializer(serializers.Serializer):
@@ -181,10 +198,10 @@ class OperatorPartSerializer(serializers.Serializer):
 
 
 class OperatorShipSerializer(serializers.Serializer):
-    carrier = serializers.CharField(max_length=64, allow_blank=True, required=False, default="",
+    carrier = TextField(max_length=64, allow_blank=True, required=False, default="",
                                     help_text="As the parcel's label shows it, e.g. DHL.")  # fmt: skip
-    tracking_number = serializers.CharField(max_length=64, allow_blank=True, required=False, default="")
-    note = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+    tracking_number = TextField(max_length=64, allow_blank=True, required=False, default="")
+    note = TextField(max_length=255, allow_blank=True, required=False, default="")
 
 
 class OperatorRefundLineSerializer(serializers.Serializer):
@@ -200,7 +217,7 @@ class OperatorRefundSerializer(serializers.Serializer):
     shipping_amount = AmountField(max_digits=12, decimal_places=2, min_value=0, required=False,
                                                default="0.00",
                                                error_messages={"min_value": "Amounts cannot be negative."})  # fmt: skip
-    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="Why you refund: the shopper sees it.")
+    reason = TextField(max_length=2000, allow_blank=True, help_text="Why you refund: the shopper sees it.")
 
 
 class OperatorRefundResultSerializer(serializers.Serializer):
