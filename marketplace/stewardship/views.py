@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import select_template
 from django.utils.translation import gettext as _
 
 from catalog.models import Design
 from marketplace.accounts.access import staff_permission_required
+from marketplace.lifecycle import selectors as lifecycle_selectors
 from marketplace.lifecycle import serials
 from marketplace.lifecycle.models import Unit
 from marketplace.stewardship import figures, selectors, services
@@ -41,21 +41,6 @@ def lookup(request):
         else:
             return redirect("stewardship:unit", serial=serial)
     return render(request, "stewardship/lookup.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _qc_template():
-    try:
-        return select_template(["lifecycle/_unit_qc.html"]).template.name
-    except Exception:  # the QC partial comes with the lifecycle app's quality control
-        return None
-
-
-def _unit_qc(unit):
-    try:
-        from marketplace.lifecycle.selectors import unit_qc
-    except ImportError:
-        return None
-    return unit_qc(unit)
 
 
 def unit_page(request, serial):
@@ -103,7 +88,7 @@ def unit_page(request, serial):
         return redirect("stewardship:unit", serial=unit.serial)
     context = {
         "unit": unit, "history": selectors.service_history(unit), "is_owner": is_owner,
-        "ask_form": ask_form, "transfer_form": transfer_form, "qc": _unit_qc(unit), "qc_template": _qc_template(),
+        "ask_form": ask_form, "transfer_form": transfer_form, "qc": lifecycle_selectors.unit_qc(unit),
         "own_requests": selectors.requests_of_owner(unit, request.user) if is_owner else [],
         "live_request": unit.service_requests.filter(status__in=ServiceRequest.LIVE).exists() if is_owner else False,
     }  # fmt: skip
