@@ -3,6 +3,7 @@ data that fits the schema and data that does not, over a shop with realistic dat
 must not be a 500, must have a status code, content type and body the schema documents, and bad input must be
 refused with a 4xx. Bounded and derandomised (a few examples per operation, no shrinking) so it runs in CI."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -15,6 +16,20 @@ schema.config.generation.update(
     modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=8, deterministic=True, no_shrink=True,
     database="none",
 )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    """schemathesis calls the WSGI app directly, whose request_finished closes the database connection (Django's
+    test client disconnects that; on PostgreSQL the test's transaction would go with it): keep it open."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
