@@ -11,7 +11,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -69,7 +69,8 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return parts.scheme, host, port, path
+    # spaces and control characters as typed are sent percent-encoded (http.client refuses them raw)
+    return parts.scheme, host, port, quote(path, safe="/?&=%:@!$'()*+,;~[]")
 
 
 def check(url: str) -> Target:
@@ -138,7 +139,7 @@ def post(url: str, body: bytes, headers: dict) -> Answer:
         response = connection.getresponse()
         excerpt = response.read(RESPONSE_READ_LIMIT).decode("utf-8", errors="replace")
         return answer(response.status, excerpt[:1000])
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         kind = "timed out" if isinstance(error, TimeoutError | socket.timeout) else type(error).__name__
         return answer(error=f"{kind}: {error}")
     finally:

@@ -92,3 +92,13 @@ def test_is_public():
     for address in ("127.0.0.1", "10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "fe80::1",
                     "fc00::1", "::ffff:10.0.0.1", "224.0.0.1", "240.0.0.1", "0.0.0.0"):  # noqa: S104  # fmt: skip
         assert not targets.is_public(address), address
+
+
+def test_a_url_with_spaces_is_sent_encoded(local_receiving, receiver, django_capture_on_commit_callbacks):
+    store = factories.storefront("Apartment Fab")
+    endpoint = services.register_endpoint(storefront=store, url=f"{receiver.url}?system=print farm <1>",
+                                          events=["part.paid"])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_test_event(endpoint=endpoint)
+    assert receiver.requests[0]["path"] == "/hooks/oss?system=print%20farm%20%3C1%3E"
+    assert Delivery.objects.get().status == Delivery.DELIVERED
