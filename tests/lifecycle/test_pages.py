@@ -119,10 +119,10 @@ def test_the_certifier_sees_the_mark_holders_units_qc(two_makers, client):
     assert two_makers["lyon"].name not in section  # Lyon holds no mark for the printer
 
 
-def test_staff_write_a_checklist_starting_from_the_performance_criteria(two_operators, client):
+def test_staff_write_a_checklist_starting_from_the_performance_criteria(client):
     from certification.models import PerformanceCriterion
 
-    design = two_operators["printer"].product.design
+    design = factories.design(name="D3D printer")
     PerformanceCriterion.objects.create(design=design, metric="Print speed", unit="mm/s", comparison=">=",
                                         threshold=Decimal("60"))  # fmt: skip
     PerformanceCriterion.objects.create(design=design, metric="Layer error", unit="mm", comparison="<=",
@@ -160,8 +160,8 @@ def _formset_post(design, rows):
      ({"kind": "measure", "min_value": "-1", "max_value": "0", "position": "-1"}, "Ensure this value is greater"),
      ({"kind": "measure", "min_value": "-1", "max_value": "1000000000", "position": "1.5"}, "whole number")],
 )  # fmt: skip
-def test_the_checklist_form_refuses_in_words_and_keeps_what_was_typed(two_operators, client, row, error):
-    design = two_operators["printer"].product.design
+def test_the_checklist_form_refuses_in_words_and_keeps_what_was_typed(client, row, error):
+    design = factories.design(name="D3D printer")
     client.force_login(factories.staff("lifecycle.change_qcstep"))
     full = {"position": "1", "name": "Frame square", "unit": "mm", **row}
     page = client.post(reverse("lifecycle:design-checklist", kwargs={"pk": design.pk}), _formset_post(design, [full]))
@@ -170,8 +170,8 @@ def test_the_checklist_form_refuses_in_words_and_keeps_what_was_typed(two_operat
     assert not QCStep.objects.exists()
 
 
-def test_a_valid_checklist_is_saved_with_negative_zero_and_large_limits(two_operators, client):
-    design = two_operators["printer"].product.design
+def test_a_valid_checklist_is_saved_with_negative_zero_and_large_limits(client):
+    design = factories.design(name="D3D printer")
     client.force_login(factories.staff("lifecycle.change_qcstep"))
     rows = [
         {"position": "1", "name": "Offset", "kind": "measure", "unit": "mm", "min_value": "-1", "max_value": "0"},
