@@ -17,13 +17,14 @@ from marketplace.storefronts.geo import locate
 
 Country = get_model("address", "Country")
 MATERIALS = {"steel": Decimal("14.200"), "aluminium": Decimal("3.450"), "other_metals": Decimal("0.800"),
-             "plastics": Decimal("1.150"), "organics": Decimal("0"), "ceramics": Decimal("0.050")}  # fmt: skip
+             "plastics": Decimal("1.150"), "ceramics": Decimal("0.050")}  # fmt: skip
 
 
 def _location(unit) -> str:
-    """The order's town, when GeoNames knows it (it lists towns of 15,000 people or more), else the maker's city."""
+    """The order's town, when GeoNames knows it (it lists towns of 15,000 people or more); the demo shopper's Maysville
+    is not one, so the nearest city that is."""
     typed = services.default_location(unit)
-    return typed if locate(typed) else f"{unit.maker.city}, {unit.maker.country}"
+    return typed if locate(typed) else "Kansas City, US"
 
 
 def _routed(unit, *, shopper, kind: str, description: str):
@@ -44,7 +45,9 @@ def load_stewardship(*, shopper, staff) -> int:
     )
     if len(units) < 2:
         return 0
-    repaired, recycled = units[0], units[-1]
+    machines = [unit for unit in units if unit.design.is_production_machine]  # a printer or a mill, not potatoes
+    recycled = (machines or units)[-1]
+    repaired = next(unit for unit in machines + units if unit != recycled)
     request = _routed(repaired, shopper=shopper, kind=ServiceRequest.REPAIR,
                       description="The Y axis stutters on long moves; the belt looks worn.")  # fmt: skip
     if request is not None:

@@ -14,6 +14,8 @@ from marketplace.lifecycle.models import Unit
 from marketplace.stewardship.models import RecoveredMaterial, ServiceRequest
 
 DAYS_A_YEAR = Decimal("365.25")
+# A rate over less than one unit-year of service says nothing yet (one repair in a week would read as 52 a year).
+MIN_UNIT_YEARS = Decimal("1")
 IN_SERVICE = (Unit.IN_SERVICE, Unit.UNDER_REPAIR)  # still in its owner's life, if in a workshop for a while
 RETIRED = (Unit.TAKEN_BACK, Unit.RECYCLED)
 
@@ -58,7 +60,7 @@ def compute(units: list[tuple], repairs: int, recovered: dict, *, now: datetime)
         elif state in RETIRED:
             figures.taken_back += 1
     figures.in_service = len(ages)
-    if figures.unit_years > 0:
+    if figures.unit_years >= MIN_UNIT_YEARS:
         figures.repairs_per_unit_year = (Decimal(repairs) / figures.unit_years).quantize(Decimal("0.01"))
     if ages:
         figures.mean_age_years = (sum(ages) / len(ages)).quantize(Decimal("0.1"))

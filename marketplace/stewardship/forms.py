@@ -13,7 +13,11 @@ class LookupForm(forms.Form):
 
 
 class AskForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What you need"), choices=ServiceRequest.KIND_CHOICES, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("What you need"),
+        choices=ServiceRequest.KIND_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "custom-control-input"}),
+    )
     description = forms.CharField(
         label=_("What is wrong, or what you would like"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
