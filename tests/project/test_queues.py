@@ -30,6 +30,7 @@ KIND = {
     "marketplace.storefronts.tasks.send_storefront_event_email_task": "mail",  # an e-mail to the operator
     "marketplace.contract.tasks": "mail",  # operators asked to accept a new Social Contract version
     "marketplace.supporters.tasks": "mail",  # True Fans reminders and operators' updates to supporters
+    "marketplace.webhooks.tasks": "fulfilment",  # signed events to operators' systems, and their sweep
 }
 
 
