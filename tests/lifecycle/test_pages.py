@@ -33,6 +33,34 @@ def test_the_labels_pdf_has_one_page_per_unit_and_its_qr_code_is_the_unit_page(p
         expected = segno.make(target, error="m", micro=False)
         assert list(drawn.matrix_iter(border=0)) == list(expected.matrix_iter(border=0))
         assert unit.serial.encode() in _page_text(pdf)
+    # and each page's QR code, read back from the squares the PDF draws, is that unit's page address
+    pages = _page_streams(pdf)
+    for unit, page in zip(units, pages, strict=True):
+        expected = segno.make(selectors.unit_url(unit.serial), error="m", micro=False)
+        assert _drawn_modules(page, expected.symbol_size(border=0)[0]) == _dark_modules(expected)
+
+
+def _page_streams(pdf: bytes) -> list[bytes]:
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return [zlib.decompress(stream) for stream in streams if stream[:1] == b"x" and b" re f" in zlib.decompress(stream)]
+
+
+def _dark_modules(qr) -> set[tuple[int, int]]:
+    return {(row, column) for row, cells in enumerate(qr.matrix_iter(border=0)) for column, dark in enumerate(cells)
+            if dark}  # fmt: skip
+
+
+def _drawn_modules(page: bytes, modules: int) -> set[tuple[int, int]]:
+    """The dark modules a label page draws: its filled rectangles, on the QR code's grid (a finder pattern marks the
+    top-left corner)."""
+    size = labels.QR_SIZE / (modules + 4) * 72 / 25.4  # one module, in points (the code has a 2-module quiet zone)
+    rects = [tuple(map(float, found)) for found in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) -?[\d.]+ re f", page)]
+    left, top = min(x for x, _, _ in rects), max(y for _, y, _ in rects)
+    drawn = set()
+    for x, y, width in rects:
+        row, column = round((top - y) / size), round((x - left) / size)
+        drawn.update((row, column + step) for step in range(round(width / size)))
+    return drawn
 
 
 def _page_text(pdf: bytes) -> bytes:
