@@ -34,7 +34,8 @@ def test_an_owner_asks_for_a_repair_pays_the_quote_and_the_unit_page_lists_it(
     shopper.goto(lifecycle.unit_path(unit.serial))
     expect(shopper.locator("#unit-serial")).to_have_text(unit.serial)
     expect(shopper.locator("#unit-state")).to_have_text("In service")
-    shopper.get_by_label("Repair").check()
+    shopper.locator("#ask-form label[for=id_kind_0]").click()  # Repair
+    expect(shopper.get_by_label("Repair")).to_be_checked()
     shopper.get_by_label("What is wrong, or what you would like").fill("The Y axis stutters on long moves.")
     shopper.get_by_label("Where the unit is").fill("Potsdam, DE")
     journey.screenshot(shopper, "01-unit-page-owner", phone=True)
