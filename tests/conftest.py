@@ -133,6 +133,7 @@ SEED_MIGRATIONS = [
     ("certification", "0002_certifiers_group"), ("notifications", "0002_event_types"),
     ("notifications", "0003_seats_and_licence"), ("notifications", "0004_people_event_types"),
     ("notifications", "0005_community_event_types"), ("specs", "0002_questions_v1"),
+    ("notifications", "0006_stewardship_event_types"),
 ]  # fmt: skip
 
 
