@@ -18,10 +18,11 @@ schema.config.generation.update(
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _one_connection_per_test():
-    """schemathesis calls the WSGI app directly, whose request_finished closes the database connection (Django's
-    test client disconnects that; on PostgreSQL the test's transaction would go with it): keep it open."""
+@pytest.fixture
+def one_connection(open_data, api_auth_headers):
+    """schemathesis calls the WSGI app directly, whose request_started and request_finished close a connection that
+    is inside a transaction (the test's) on PostgreSQL: keep it open, as Django's test client does. It comes after
+    the data fixtures, since the test client they use connects Django's receiver again when it is done."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
@@ -36,5 +37,5 @@ def _one_connection_per_test():
 # the shop's data is built once per operation and only read by the open endpoints (the operator endpoints' writes
 # stay inside the test's transaction): a fixture shared by its examples is what is meant here
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_every_operation_answers_as_its_schema_says(case, open_data, api_auth_headers):
+def test_every_operation_answers_as_its_schema_says(case, open_data, api_auth_headers, one_connection):
     case.call_and_validate(headers=api_auth_headers)

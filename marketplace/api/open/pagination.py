@@ -16,9 +16,11 @@ class OpenPagination(PageNumberPagination):
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param, "1")
         paginator = self.django_paginator_class(queryset, page_size)
-        if not (raw.isascii() and raw.isdigit() and 0 < len(raw) <= 18 and int(raw) > 0):
+        if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
             raise ValidationError({self.page_query_param: ["A page is a whole number from 1."]})
         try:
+            if len(raw.lstrip("0")) > 18:  # a whole number, and far past any last page
+                raise InvalidPage
             self.page = paginator.page(int(raw))
         except InvalidPage:
             pages = paginator.num_pages
