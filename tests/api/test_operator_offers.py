@@ -4,7 +4,6 @@ price and stock bounded with the dashboard's words, and the ERP's stock sync see
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from tests import factories
 from tests.api.operator_helpers import OPERATOR_API, api, token_for
@@ -119,7 +118,6 @@ def test_an_erp_keeps_its_stock_in_sync_through_the_api_alone(client, two_operat
         printer.partner_sku: 0,
         mill.partner_sku: 3,
     }
-    cache.clear()
     assert "Sold out" in client.get(product_page).content.decode()
     assert "Only 3 left" in client.get(mill.product.get_absolute_url()).content.decode()
 
