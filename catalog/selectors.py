@@ -80,8 +80,10 @@ def _has_options(path: str = "") -> dict:
 
 def product_to_add(*, pk: int) -> Product:
     """The product an add-to-basket form posts, with what the form and the basket read of it: its class, and whether
-    it has options (so a product without options costs no question about them)."""
-    return get_object_or_404(Product.objects.select_related("product_class").annotate(**_has_options()), pk=pk)
+    it has options (so a product without options costs no question about them). A product hidden from the shop (a
+    draft, an operator's one-off quote) is not found: the shop puts such a product in a basket itself."""
+    products = Product.objects.filter(is_public=True).select_related("product_class")
+    return get_object_or_404(products.annotate(**_has_options()), pk=pk)
 
 
 def offer_to_add(*, product_pk: int, offer_pk) -> StockRecord | None:
@@ -95,7 +97,8 @@ def offer_to_add(*, product_pk: int, offer_pk) -> StockRecord | None:
         return None  # no such offer: the form says so
     offers = StockRecord.objects.select_related("product__product_class", "partner__storefront")
     try:
-        offer = offers.annotate(**_has_options("product__")).get(pk=offer_pk, product_id=product_pk)
+        offer = offers.annotate(**_has_options("product__")).get(pk=offer_pk, product_id=product_pk,
+                                                                 product__is_public=True)
     except StockRecord.DoesNotExist:
         return None
     offer.product.has_product_class_options = offer.has_product_class_options

@@ -121,3 +121,17 @@ def test_a_guests_basket_moves_to_the_shopper_at_sign_in_and_takes_more_of_the_s
     basket = Basket.objects.get(owner=ada, status=Basket.OPEN)
     assert [(line.product, line.quantity) for line in basket.lines.all()] == [(seeds, 3)]
     assert "$55.50" in _basket_page(client)
+
+
+@pytest.mark.parametrize("name_the_offer", [False, True])
+def test_a_product_that_is_not_public_cannot_be_put_in_a_basket_by_its_id(name_the_offer):
+    """A product hidden from the shop (a draft, an operator's one-off quote for a repair) is sold only where the shop
+    puts it in a basket itself: posting its id to the add-to-basket form finds nothing."""
+    product = product_in_stock(title="Quote: new bearings", price="80.00", stock=1)
+    product.is_public = False
+    product.save()
+    client = Client()
+    data = {"quantity": 1, **({"offer": product.stockrecords.get().pk} if name_the_offer else {})}
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), data)
+    assert response.status_code == 404
+    assert "Quote: new bearings" not in _basket_page(client)
