@@ -30,6 +30,10 @@ def kind_for(line) -> str:
     if level == 2:
         return LineFulfilment.ENROLMENT
     if product is not None and not product.is_shipping_required:
+        if not product.is_public and not product.digital_file:
+            # a product the shop put in the basket itself, with nothing to download: an operator's quote for a
+            # repair, an upgrade or a take-back (marketplace/stewardship), done on the unit
+            return LineFulfilment.SERVICE
         return LineFulfilment.DOWNLOAD
     return LineFulfilment.SHIPMENT
 
@@ -54,6 +58,7 @@ def fulfil_line(*, line_id: int) -> LineFulfilment:
             LineFulfilment.ENROLMENT: _enrol,
             LineFulfilment.DOWNLOAD: _send_download_link,
             LineFulfilment.SHIPMENT: _await_shipment,
+            LineFulfilment.SERVICE: lambda line: None,  # paid: the operator does the work and closes the request
         }[fulfilment.kind]
         deliver(line)
         state = LineFulfilment.DONE

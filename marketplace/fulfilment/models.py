@@ -71,9 +71,9 @@ class LineFulfilment(models.Model):
     kits), a download (digital goods), seats (training) or a distribution licence. A failed attempt keeps its error
     for staff."""
 
-    SHIPMENT, DOWNLOAD, ENROLMENT, LICENCE = "shipment", "download", "enrolment", "licence"
+    SHIPMENT, DOWNLOAD, ENROLMENT, LICENCE, SERVICE = "shipment", "download", "enrolment", "licence", "service"
     KIND_CHOICES = [(SHIPMENT, _("Shipment")), (DOWNLOAD, _("Download")), (ENROLMENT, _("Enrolment")),
-                    (LICENCE, _("Distribution licence"))]  # fmt: skip
+                    (LICENCE, _("Distribution licence")), (SERVICE, _("Service on a unit"))]  # fmt: skip
     PENDING, AWAITING_SHIPMENT, SHIPPED, DONE, FAILED = "pending", "awaiting_shipment", "shipped", "done", "failed"
     STATE_CHOICES = [(PENDING, _("Pending")), (AWAITING_SHIPMENT, _("Awaiting shipment")), (SHIPPED, _("Shipped")),
                      (DONE, _("Delivered")), (FAILED, _("Failed"))]  # fmt: skip

@@ -72,9 +72,13 @@ def test_the_quote_is_paid_through_checkout_and_split_by_the_ledger(world, clien
     assert client.post(url, {"action": "pay"}).url == reverse("basket:summary")
     order = factories.checkout([], capture=django_capture_on_commit_callbacks, client=client)
     assert order.total_incl_tax == Decimal("80.00")
+    mail.outbox.clear()
     factories.pay_offline(order, capture=django_capture_on_commit_callbacks)
     request.refresh_from_db()
     assert request.paid_order == order and request.paid_at is not None
+    # a service done on the unit: nothing to download, so no download e-mail with a link that leads nowhere
+    assert not [m.subject for m in mail.outbox if "download" in m.subject.lower()]
+    assert order.lines.get().fulfilment.state == "done"
     postings = Posting.objects.filter(entry__order=order)
     assert postings.exists()
     assert not postings.filter(account__kind=Account.CONTRIBUTOR).exists()  # no design: no contributors' share
