@@ -20,7 +20,7 @@ install-test: $(PY)
 ## run: install, migrate, load the demo shop and serve it at http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py load_demo
+	SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo
 	SITE_URL=http://127.0.0.1:$(PORT) WEBHOOKS_ALLOW_HTTP=true WEBHOOKS_ALLOW_PRIVATE=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install and run the whole suite (SQLite by default; DATABASE_URL/REDIS_URL switch to real services)

@@ -23,9 +23,12 @@ from marketplace.demo import (
     orders,
     pages,
     specs,
+    stewardship,
     storefronts,
     supporters,
+    units,
     users,
+    webhooks,
 )
 from marketplace.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -39,7 +42,7 @@ def _step(report: Callable[[str], None], done: int, total: int, text: str) -> No
 @transaction.atomic
 def load_demo(report: Callable[[str], None] = print) -> dict:
     """Load (or complete) the demo shop, reporting each step to ``report``; returns the printed logins by role."""
-    steps = 12
+    steps = 15
     _step(report, 1, steps, "site and demo users")
     pages.name_site()
     logins = users.load_users()
@@ -82,4 +85,13 @@ def load_demo(report: Callable[[str], None] = print) -> dict:
 
     _step(report, 12, steps, "where the campus fund goes: projects and their disbursements")
     campus_fund.load_disbursements(staff=logins["staff"])
+
+    _step(report, 13, steps, "units and QC: checklists, a serial for each good bought, QC records (one corrected)")
+    units.load_units(shopper=logins["shopper"])
+
+    _step(report, 14, steps, "webhooks: Apartment Fab's endpoint (the demo's own receiver) and its delivery log")
+    webhooks.load_webhooks()
+
+    _step(report, 15, steps, "stewardship: a unit of the shopper's repaired (quote paid), one taken back and recycled")
+    stewardship.load_stewardship(shopper=logins["shopper"], staff=logins["staff"])
     return logins
