@@ -5,9 +5,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 # certificates and marks, Oscar's offers, product reviews and their votes, and the flat pages every footer links to;
 # the Social Contract's versions and acceptances (which storefront pages wear the OSE brand); the Specifications
 # Metric's answers and scores (the design page and the designs directory); True Fans offers (the storefront pages
-# that link to their plans, /true-fans/).
+# that link to their plans, /true-fans/); repairs, take-backs and recovered materials (the design page's stewardship
+# figures). A unit's QC record retires the pages itself (`marketplace/lifecycle/apps.py`): every paid order of goods
+# writes units, and the pages' count of units in service may wait for the cache's own expiry.
 PAGE_SOURCES = {"catalogue", "partner", "storefronts", "tiers", "certification", "offer", "reviews", "flatpages",
-                "contract", "specs", "supporters"}  # fmt: skip
+                "contract", "specs", "supporters", "stewardship"}  # fmt: skip
 
 
 def _retire_pages(sender, **kwargs):

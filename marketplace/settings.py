@@ -302,6 +302,7 @@ CELERY_TASK_ROUTES = {
     "marketplace.storefronts.tasks.send_storefront_event_email_task": {"queue": "mail"},
     "marketplace.contract.tasks.*": {"queue": "mail"},  # operators asked to accept a new Social Contract version
     "marketplace.supporters.tasks.*": {"queue": "mail"},  # True Fans reminders and operators' updates to supporters
+    "marketplace.webhooks.tasks.*": {"queue": "fulfilment"},  # signed events to operators' systems, and their sweep
 }
 # Declared, so a worker started without -Q consumes all three; each is bound to its own exchange and routing key
 # (as Celery declares a queue it creates), so a message reaches its one queue only.
@@ -330,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.supporters.tasks.remind_missed_months_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Webhook deliveries due (a retry after its backoff, or a task that was lost).
+    "deliver-due-webhooks": {"task": "marketplace.webhooks.tasks.deliver_due_task", "schedule": 60},
     # Proves beat, broker and a worker all work: the readiness check reads the time it writes.
     "worker-heartbeat": {"task": "marketplace.ops.tasks.heartbeat_task", "schedule": 30, "options": {"expires": 30}},
 }
@@ -494,7 +497,9 @@ OSCAR_DEFAULT_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_DASHBOARD_NAVIGATION = [
-    {**item, "children": [*item["children"], {"label": "Designs", "url_name": "dashboard:catalogue-design-list"}]}
+    {**item, "children": [*item["children"], {"label": "Designs", "url_name": "dashboard:catalogue-design-list"},
+                          {"label": "QC checklists", "url_name": "lifecycle:checklists",
+                           "access_fn": lambda user, *args, **kwargs: user.is_staff}]}
     if any(child.get("url_name") == "dashboard:catalogue-product-list" for child in item.get("children", []))
     else item
     for item in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405 - from oscar.defaults
@@ -527,6 +532,21 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
             {
                 "label": "Updates to supporters",
                 "url_name": "supporters:updates",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "Repair and take-back requests",
+                "url_name": "stewardship:operator-requests",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "API tokens",
+                "url_name": "apitokens:list",
+                "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
+            },
+            {
+                "label": "Webhooks",
+                "url_name": "webhooks:list",
                 "access_fn": lambda user, *args, **kwargs: hasattr(user, "storefront"),
             },
         ],
@@ -582,6 +602,11 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
                 "access_fn": lambda user, *args, **kwargs: user.is_staff,
             },
             {
+                "label": "Stewardship: repairs and take-back",
+                "url_name": "stewardship:staff",
+                "access_fn": lambda user, *args, **kwargs: user.is_staff,
+            },
+            {
                 "label": "Social Contract versions",
                 "url_name": "contract:staff",
                 "access_fn": lambda user, *args, **kwargs: user.is_staff,
@@ -589,6 +614,11 @@ OSCAR_DASHBOARD_NAVIGATION += [  # noqa: F405
         ],
     },
 ]
+# Webhooks to operators: https only and public addresses only (never our own network), unless these say otherwise
+# (tests and the demo use a receiver on 127.0.0.1).
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_MAX_ENDPOINTS = env.int("WEBHOOKS_MAX_ENDPOINTS", default=5)
 OSCAR_EAGER_ALERTS = False  # stock alerts go out from a beat task (send-product-alerts), not inside every stock write
 # Full-cost accounting prices embodied carbon per kg CO2e (0.19: about 190 USD/t, the US EPA's 2023 social cost
 # of carbon).

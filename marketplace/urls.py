@@ -30,10 +30,14 @@ urlpatterns = [
     path("", include("marketplace.payments.urls")),
     path("", include("marketplace.revenue.urls")),
     path("", include("marketplace.fulfilment.urls")),
+    path("", include("marketplace.lifecycle.urls")),
     path("", include("marketplace.contract.urls")),
     path("", include("marketplace.specs.urls")),
     path("", include("marketplace.supporters.urls")),
     path("", include("marketplace.campaigns.urls")),
+    path("", include("marketplace.stewardship.urls")),  # the unit pages, repairs and take-back
+    path("", include("marketplace.webhooks.urls")),
+    path("", include("marketplace.api.dashboard_urls")),  # the operator's API tokens page
     path("password-reset/", password_reset.password_reset, name="password-reset"),  # Oscar's, rate limited
     # Oscar's account pages, hardened (marketplace.accounts); Oscar's URL names lead here, as these come first
     path("accounts/login/", accounts.login),
@@ -45,6 +49,8 @@ urlpatterns = [
 ]
 
 handler403 = "marketplace.accounts.access.permission_denied"
+handler404 = "marketplace.api.errors.handler404"  # JSON under /api/, the shop's page elsewhere
+handler500 = "marketplace.api.errors.handler500"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

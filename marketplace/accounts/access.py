@@ -52,6 +52,9 @@ STAFF_ACTIONS = {
     "view_contract": StaffAction("Reading the Social Contract's versions",
                                  ("contract.view_contractversion", "contract.add_contractversion")),
     "publish_contract": StaffAction("Publishing a version of the Social Contract", ("contract.add_contractversion",)),
+    "edit_qc_checklist": StaffAction("Editing a design's QC checklist", ("lifecycle.change_qcstep",)),
+    "view_stewardship": StaffAction("Reading the stewardship figures and the requests no storefront took",
+                                    ("stewardship.view_servicerequest",)),
 }  # fmt: skip
 
 

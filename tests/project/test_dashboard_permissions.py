@@ -75,6 +75,7 @@ def shop(two_operators, django_capture_on_commit_callbacks):
 
     from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
     from marketplace.fulfilment.models import OperatorOrder
+    from marketplace.lifecycle.models import Unit
     from marketplace.revenue.models import Account, Payout
     from marketplace.supporters.models import Support, SupporterUpdate
     from tiers.models import Tier, TierApplication
@@ -102,6 +103,7 @@ def shop(two_operators, django_capture_on_commit_callbacks):
             "tierapplication": TierApplication.objects.create(  # stored as is: its requirements are not the point here
                 storefront=store, tier=Tier.objects.get(code="microfactory-2")).pk,
             "part": OperatorOrder.objects.get(order=order).pk, "account": account.pk,
+            "unit": Unit.objects.get(line__order=order).pk,
             "payout": Payout.objects.create(account=account, amount=5, currency="USD", method=Payout.MANUAL).pk,
             "contribution": Contribution.objects.create(design=design, design_version=design.version,
                                                         author=store.operator, kind="improvement",
@@ -116,8 +118,36 @@ def shop(two_operators, django_capture_on_commit_callbacks):
                                               next_due_date=date.today(), bank_reference=f"TF-DASH{key.upper()}").pk,
             "supporterupdate": SupporterUpdate.objects.create(storefront=store, author=store.operator, subject="News",
                                                               body="Hello").pk,
+            **_webhook(store),
         }  # fmt: skip
+        objects[key]["servicerequest"] = _service_request(store, shopper, objects[key]["unit"]).pk
+        from marketplace.api import tokens
+
+        objects[key]["apitoken"] = tokens.create_token(storefront=store, name=f"ERP {key}", scope="read",
+                                                       created_by=store.operator)[0]  # fmt: skip
     return objects
+
+
+def _webhook(store) -> dict:
+    """The storefront's webhook endpoint and one delivery in its log."""
+    from marketplace.webhooks.models import Delivery, Endpoint, Event
+
+    endpoint = Endpoint.objects.create(storefront=store, url=f"https://{store.slug}.example.com/hooks",
+                                       events=["part.paid"])  # fmt: skip
+    event = Event.objects.create(storefront=store, type="test", data={})
+    return {"webhookendpoint": endpoint.pk,
+            "webhookdelivery": Delivery.objects.create(event=event, endpoint=endpoint, status=Delivery.FAILED).pk}
+
+
+def _service_request(store, shopper, unit_id):
+    """A repair the unit's owner asked for, routed to the storefront."""
+    from decimal import Decimal
+
+    from marketplace.stewardship.models import ServiceRequest
+
+    return ServiceRequest.objects.create(unit_id=unit_id, owner=shopper, kind="repair", description="It rattles",
+                                         location="Berlin, DE", latitude=Decimal("52.52"), longitude=Decimal("13.40"),
+                                         storefront=store, route="holder", distance_km=Decimal("1.0"))  # fmt: skip
 
 
 def _proposal(store):
@@ -178,6 +208,11 @@ KWARG_OBJECTS = [
     ("storefronts:offer", "pk", "stockrecord"), ("revenue:staff-account", "*", "account"),
     ("revenue:settle-payout", "*", "payout"), ("campaigns:", "*", "campaign"),
     ("supporters:support-month-received", "*", "support"), ("supporters:update-detail", "*", "supporterupdate"),
+    ("apitokens:revoke", "*", "apitoken"),
+    ("lifecycle:unit-qc", "*", "unit"), ("lifecycle:design-checklist", "*", "design"),
+    ("fulfilment:part-labels", "*", "part"),
+    ("webhooks:delivery", "*", "webhookdelivery"), ("webhooks:replay", "*", "webhookdelivery"),
+    ("webhooks:", "*", "webhookendpoint"), ("stewardship:operator-request", "*", "servicerequest"),
 ]  # fmt: skip
 FIXED = {"product_class_slug": "level-1-physical", "action": "approve"}
 
@@ -233,7 +268,14 @@ OUR_STAFF_PERMISSIONS = {
     "contract:staff": ["contract.view_contractversion"], "contract:staff-publish": ["contract.add_contractversion"],
     "supporters:staff": ["supporters.view_support"], "supporters:standing-orders": ["supporters.view_support"],
     "supporters:support-month-received": ["supporters.add_supportmonth"],
+    "lifecycle:unit-qc": ["fulfilment.change_operatororder"],
+    "fulfilment:part-labels": ["fulfilment.change_operatororder"],
+    **dict.fromkeys(("lifecycle:checklists", "lifecycle:design-checklist", "lifecycle:design-checklist-from-criteria"),
+                    ["lifecycle.change_qcstep"]),
+    "stewardship:staff": ["stewardship.view_servicerequest"],
 }  # fmt: skip
+WEBHOOK_PAGES = ("webhooks:list", "webhooks:create", "webhooks:endpoint", "webhooks:roll-secret", "webhooks:test",
+                 "webhooks:remove", "webhooks:delivery", "webhooks:replay")  # fmt: skip
 # Our own pages under /dashboard/, and who they are for.
 OUR_PAGES = {
     "storefronts:dashboard": OPERATORS, "storefronts:apply-tier": OPERATORS, "revenue:operator": OPERATORS,
@@ -259,6 +301,13 @@ OUR_PAGES = {
     "supporters:dashboard": OPERATORS, "supporters:staff": {STAFF}, "supporters:standing-orders": {STAFF},
     "supporters:support-month-received": {STAFF},
     "supporters:updates": OPERATORS, "supporters:update-detail": OPERATORS,
+    "apitokens:list": OPERATORS, "apitokens:revoke": OPERATORS,  # the operator's API tokens page
+    "lifecycle:unit-qc": OPERATORS | {STAFF}, "fulfilment:part-labels": OPERATORS | {STAFF},
+    **dict.fromkeys(("lifecycle:checklists", "lifecycle:design-checklist", "lifecycle:design-checklist-from-criteria"),
+                    {STAFF}),
+    **dict.fromkeys(WEBHOOK_PAGES, OPERATORS),
+    "stewardship:operator-requests": OPERATORS, "stewardship:operator-request": OPERATORS,
+    "stewardship:staff": {STAFF},
 }  # fmt: skip
 PUBLIC_PAGES = {"dashboard:login", "dashboard:logout"}
 
@@ -278,12 +327,13 @@ POST_ONLY = {
     "storefronts:offers-csv-apply", "storefronts:offer-update", "storefronts:offer-restock",
     "storefronts:offer-withdraw", "storefronts:offer-relist", "revenue:payout-details", "revenue:stripe-connect",
     "campaigns:staff-spend", "campaigns:staff-code", "campaigns:staff-decide", "contract:staff-publish",
-    "supporters:support-month-received",
+    "supporters:support-month-received", "lifecycle:design-checklist-from-criteria",
 }  # fmt: skip
 # Forms that refuse a GET (405) from anyone signed in, before asking who they are.
 POST_FIRST = {"storefronts:apply-tier", "fulfilment:refund-part", "payments:confirm-offline", "fulfilment:part-status",
               "revenue:payout-details", "revenue:stripe-connect", "campaigns:pool-join",
-              "campaigns:pool-leave"}  # fmt: skip
+              "campaigns:pool-leave", "webhooks:roll-secret", "webhooks:test", "webhooks:remove",
+              "webhooks:replay", "apitokens:revoke"}  # fmt: skip
 GET_ANSWERS = {
     ("dashboard:catalogue-product-create", ()): 302,  # on to the form for a product class
     ("dashboard:catalogue-product-create-child", ("parent_pk",)): 302,  # a standalone product takes no variants
@@ -306,10 +356,15 @@ REFUSALS = {
                      "campaigns:operator-campaign"), 404),  # your Marketing pool page: you have no storefront
     "supporters:dashboard": 404,  # your True Fans supporters: you have no storefront
     "supporters:updates": 404, "supporters:update-detail": 404,  # your updates to supporters: no storefront
+    "apitokens:list": 404, "apitokens:revoke": 404,  # your API tokens: you have no storefront (staff need none)
+    **dict.fromkeys(WEBHOOK_PAGES, 404),  # your webhooks: you have no storefront
     ("revenue:operator", PLAIN_STAFF): 302, ("revenue:operator", STAFF): 302,  # on to the staff revenue page
     # staff see every part, and are told which permission they lack
     ("fulfilment:refund-part", PLAIN_STAFF): 403, ("payments:confirm-offline", PLAIN_STAFF): 403,
     ("fulfilment:part-status", PLAIN_STAFF): 403,
+    "lifecycle:unit-qc": 404, "fulfilment:part-labels": 404,  # units and labels: the maker's own, else not found
+    ("lifecycle:unit-qc", PLAIN_STAFF): 403, ("fulfilment:part-labels", PLAIN_STAFF): 403,
+    "stewardship:operator-requests": 404, "stewardship:operator-request": 404,  # your requests: no storefront
 }  # fmt: skip
 # The pages whose POST destroys or changes what others rely on: posted by everyone who may not use them.
 DESTRUCTIVE = {

@@ -20,7 +20,8 @@ StockAlert = get_model("partner", "StockAlert")
 UserAddress = get_model("address", "UserAddress")
 
 OUR_NAMESPACES = {"designs", "storefronts", "certification", "payments", "revenue", "fulfilment", "dashboard",
-                  "contract", "specs", "supporters", "campaigns"}
+                  "contract", "specs", "supporters", "campaigns", "lifecycle", "webhooks", "stewardship", "api",
+                  "apitokens", "api:operator"}
 PUBLIC, SIGNED_IN, OPERATOR, CERTIFIER, STAFF, WEBHOOK = (
     "public",
     "signed-in",
@@ -29,6 +30,7 @@ PUBLIC, SIGNED_IN, OPERATOR, CERTIFIER, STAFF, WEBHOOK = (
     "staff",
     "webhook",
 )
+TOKEN = "operator token"  # the operator API: a storefront's API token, never a session
 
 # Who may use each route. A new route of our apps or of Oscar's dashboard must be added here, or CI fails.
 ACCESS = {
@@ -52,6 +54,8 @@ ACCESS = {
     "fulfilment:licence-lookup": PUBLIC, "fulfilment:licence": PUBLIC, "fulfilment:licence-pdf": SIGNED_IN,
     "fulfilment:part-status": OPERATOR, "fulfilment:confirm-delivery": SIGNED_IN,  # the order's own shopper only
     "fulfilment:resend-download": PUBLIC,  # the order's own shopper (or guest session) only; others get a 404
+    "fulfilment:part-labels": OPERATOR, "lifecycle:unit-qc": OPERATOR,  # the maker's own units; others' are a 404
+    **{f"lifecycle:{name}": STAFF for name in ("checklists", "design-checklist", "design-checklist-from-criteria")},
     "revenue:payout-details": OPERATOR, "revenue:statement": OPERATOR, "revenue:stripe-connect": OPERATOR,
     "revenue:stripe-return": OPERATOR, "revenue:stripe-refresh": OPERATOR,
     "revenue:campus-project": PUBLIC, "revenue:disbursements": STAFF,
@@ -63,6 +67,10 @@ ACCESS = {
     "supporters:dashboard": OPERATOR, "supporters:staff": STAFF, "supporters:standing-orders": STAFF,
     "supporters:support-month-received": STAFF,
     "campaigns:list": PUBLIC, "campaigns:detail": PUBLIC,
+    "apitokens:list": OPERATOR, "apitokens:revoke": OPERATOR,  # the operator's API tokens page
+    **{f"api:operator:{name}": TOKEN for name in (
+        "offer-list", "offer-detail", "offer-stock", "offer-withdraw", "offer-relist", "part-list", "part-detail",
+        "part-ship", "part-refund", "revenue-list", "revenue-summary")},
     "contract:current": PUBLIC, "contract:version": PUBLIC, "contract:accept": SIGNED_IN,
     "contract:receipt": SIGNED_IN,  # one's own acceptance only; anyone else's is a 404
     "contract:staff": STAFF, "contract:staff-publish": STAFF,
@@ -70,6 +78,17 @@ ACCESS = {
     **{f"campaigns:{name}": OPERATOR for name in ("pool", "pool-join", "pool-leave", "propose", "operator-campaign")},
     **{f"campaigns:{name}": STAFF for name in ("staff", "staff-campaign", "staff-spend", "staff-code", "staff-decide")},
     # Oscar's dashboard: operators reach the index, their products and their order lines; the rest is staff's.
+    **{f"webhooks:{name}": OPERATOR for name in (  # the operator's own endpoints and deliveries; others' are a 404
+        "list", "create", "endpoint", "roll-secret", "test", "remove", "delivery", "replay")},
+    "stewardship:lookup": PUBLIC, "stewardship:unit": PUBLIC,  # a unit's public page: no personal data
+    "stewardship:request": SIGNED_IN, "stewardship:claim": SIGNED_IN,  # the owner's own; the signed link is the key
+    "stewardship:operator-requests": OPERATOR, "stewardship:operator-request": OPERATOR,  # its own; others' are 404
+    "stewardship:staff": STAFF,
+    # the open API: read-only public data, anonymous (its schema and reference pages too)
+    **{f"api:{name}": PUBLIC for name in (
+        "api-root", "schema", "docs", "redoc", "not-found", "campus-fund-month-list",
+        *(f"{kind}-{view}" for kind in ("design", "product", "storefront", "certificate")
+          for view in ("list", "detail")))},
     "dashboard:login": PUBLIC, "dashboard:logout": PUBLIC,
     "dashboard:index": OPERATOR, "dashboard:catalogue-product": OPERATOR,
     "dashboard:catalogue-product-create": OPERATOR,
@@ -133,6 +152,7 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
     stock alert, a ledger account with a payout to settle, a contribution, a result and an application."""
     from certification.models import CertificationApplication, Contribution, PerformanceCriterion, PerformanceResult
     from marketplace.fulfilment.models import OperatorOrder
+    from marketplace.lifecycle.models import Unit
     from marketplace.revenue.models import Account, Payout
     from marketplace.supporters.models import Support, SupporterUpdate
     from tiers.models import Tier, TierApplication
@@ -161,6 +181,7 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
                 storefront=store, tier=Tier.objects.get(code="microfactory-2")).pk,
             "alert": StockAlert.objects.create(stockrecord=offer, threshold=1).pk, "design": design.pk,
             "part": OperatorOrder.objects.get(order=order).pk, "account": account.pk,
+            "unit": Unit.objects.get(line=line).pk,
             "payout": Payout.objects.create(account=account, amount=Decimal("5.00"), currency="USD",
                                             method=Payout.MANUAL).pk,
             "note": OrderNote.objects.create(order=order, message="note").pk,
@@ -182,8 +203,34 @@ def tenants(two_operators, django_capture_on_commit_callbacks):
                                               method=Support.BANK, start_date=order.date_placed.date(),
                                               next_due_date=order.date_placed.date(),
                                               bank_reference=f"TF-TENANT{key.upper()}").pk,
+            **_webhook(store),
         }  # fmt: skip
+        objects[key]["servicerequest"] = _service_request(store, shopper, objects[key]["unit"]).pk
+        from marketplace.api import tokens
+
+        objects[key]["apitoken"] = tokens.create_token(storefront=store, name=f"ERP {key}", scope="write",
+                                                       created_by=store.operator)[0].pk  # fmt: skip
     return objects
+
+
+def _webhook(store) -> dict:
+    """The storefront's webhook endpoint and one delivery in its log."""
+    from marketplace.webhooks.models import Delivery, Endpoint, Event
+
+    endpoint = Endpoint.objects.create(storefront=store, url=f"https://{store.slug}.example.com/hooks",
+                                       events=["part.paid"])  # fmt: skip
+    event = Event.objects.create(storefront=store, type="test", data={})
+    return {"webhookendpoint": endpoint.pk,
+            "webhookdelivery": Delivery.objects.create(event=event, endpoint=endpoint, status=Delivery.FAILED).pk}
+
+
+def _service_request(store, shopper, unit_id):
+    """A repair the unit's owner asked for, routed to the storefront (another operator's is a 404)."""
+    from marketplace.stewardship.models import ServiceRequest
+
+    return ServiceRequest.objects.create(unit_id=unit_id, owner=shopper, kind="repair", description="It rattles",
+                                         location="Berlin, DE", latitude=Decimal("52.52"), longitude=Decimal("13.40"),
+                                         storefront=store, route="holder", distance_km=Decimal("1.0"))  # fmt: skip
 
 
 def _acceptance(store):
@@ -211,6 +258,10 @@ def _proposal(store):
 
 # Which object a URL's "pk" means, by words in the URL's name (first match wins).
 PK_BY_NAME = [
+    ("apitokens:", "apitoken"),
+    ("webhooks:delivery", "webhookdelivery"), ("webhooks:replay", "webhookdelivery"), ("webhooks:", "webhookendpoint"),
+    ("lifecycle:unit", "unit"),
+    ("stewardship:", "servicerequest"),
     ("contract:receipt", "acceptance"),
     ("campaigns:", "campaign"),
     ("storefronts:offer", "stockrecord"), ("supporters:update", "supporterupdate"),
@@ -416,3 +467,13 @@ def test_anonymous_visitors_reach_no_dashboard_page(client, tenants):
                if url.startswith("/dashboard/") and client.get(url).status_code == 200]  # fmt: skip
     assert reached == []
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_the_operator_api_takes_a_token_never_a_session(client, tenants):
+    """A signed-in operator's browser cookie opens no operator endpoint: a page elsewhere cannot make it write."""
+    urls = list(_sample_urls(tenants, {TOKEN}))
+    assert len(urls) >= 11
+    client.force_login(tenants["a"]["store"].operator)
+    answered = [f"{method.upper()} {name}: {status}" for name, url in urls for method in ("get", "post")
+                if (status := getattr(client, method)(url).status_code) not in (401, 405)]  # fmt: skip
+    assert answered == []
