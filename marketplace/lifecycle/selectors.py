@@ -64,6 +64,11 @@ def units_for_owner(user) -> QuerySet:
             .order_by("-date_created", "-pk"))  # fmt: skip
 
 
+def line_units(line) -> list[Unit]:
+    """The units of an order line that have left their maker (a unit in production has no public page yet)."""
+    return list(Unit.objects.filter(line=line).exclude(state=Unit.IN_PRODUCTION).order_by("index"))
+
+
 def units_for_operator(user) -> QuerySet:
     """Units a dashboard user may see and QC: all for staff, else those its own storefront made."""
     units = Unit.objects.select_related("design", "product", "maker", "line__order")

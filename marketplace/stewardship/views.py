@@ -40,7 +40,9 @@ def lookup(request):
             form.add_error("serial", _("One character does not fit: check the serial on the label and type it again."))
         else:
             return redirect("stewardship:unit", serial=serial)
-    return render(request, "stewardship/lookup.html", {"form": form}, status=400 if form.errors else 200)
+    own_units = lifecycle_selectors.units_for_owner(request.user).exclude(state=Unit.IN_PRODUCTION)[:100]
+    context = {"form": form, "own_units": own_units}
+    return render(request, "stewardship/lookup.html", context, status=400 if form.errors else 200)
 
 
 def unit_page(request, serial):

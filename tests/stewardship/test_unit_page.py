@@ -9,11 +9,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from marketplace.fulfilment.models import LineFulfilment
+from marketplace.fulfilment.services import open_operator_orders
 from marketplace.lifecycle import serials
 from marketplace.lifecycle.models import Unit
 from marketplace.stewardship import services
 from marketplace.stewardship.models import Transfer
 from tests import factories
+from tests.stewardship.conftest import make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,21 @@ def test_an_expired_or_forged_link_does_nothing(world, client):
 def test_only_the_owner_may_pass_it_on(world):
     with pytest.raises(services.StewardshipError):
         services.start_transfer(unit=world["unit"], user=factories.UserFactory(), email="x@example.org")
+
+
+@pytest.mark.django_db
+def test_an_owner_finds_their_units_from_the_order_page_and_the_lookup(world, client):
+    """Without the label at hand: the order page names each shipped unit's serial, linked to its page, and the
+    lookup lists the signed-in owner's own units (never anyone else's)."""
+    unit = world["unit"]
+    order = unit.line.order
+    open_operator_orders(order=order)  # the order's parts, as placing it makes them
+    LineFulfilment.objects.create(line=unit.line, kind=LineFulfilment.SHIPMENT, state=LineFulfilment.SHIPPED)
+    other = make_unit(owner=factories.UserFactory(), design=world["design"], maker=world["berlin"])
+    client.force_login(world["owner"])
+    order_page = client.get(reverse("customer:order", kwargs={"order_number": order.number})).content.decode()
+    assert reverse("stewardship:unit", kwargs={"serial": unit.serial}) in order_page
+    lookup = client.get(reverse("stewardship:lookup")).content.decode()
+    assert "Your units" in lookup and unit.serial in lookup and other.serial not in lookup
+    client.logout()
+    assert "Your units" not in client.get(reverse("stewardship:lookup")).content.decode()

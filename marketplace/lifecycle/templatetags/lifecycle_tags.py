@@ -15,6 +15,12 @@ def part_units(part):
 
 
 @register.simple_tag
+def line_units(line):
+    """``{% line_units line as units %}``: the line's units that shipped, for the shopper's order page."""
+    return selectors.line_units(line)
+
+
+@register.simple_tag
 def unit_qc(unit):
     """``{% unit_qc unit as qc %}`` for ``lifecycle/_unit_qc.html``."""
     return selectors.unit_qc(unit)
