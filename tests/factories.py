@@ -194,3 +194,23 @@ def staff(*permissions: str, email=None):
         label, codename = permission.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=label, codename=codename))
     return user
+
+
+def webhook_with_delivery(store) -> dict:
+    """The storefront's webhook endpoint and one failed delivery in its log, as the access tables name them."""
+    from marketplace.webhooks.models import Delivery, Endpoint, Event
+
+    endpoint = Endpoint.objects.create(storefront=store, url=f"https://{store.slug}.example.com/hooks",
+                                       events=["part.paid"])  # fmt: skip
+    event = Event.objects.create(storefront=store, type="test", data={})
+    return {"webhookendpoint": endpoint.pk,
+            "webhookdelivery": Delivery.objects.create(event=event, endpoint=endpoint, status=Delivery.FAILED).pk}
+
+
+def service_request(store, shopper, unit_id):
+    """A repair the unit's owner asked for, routed to the storefront."""
+    from marketplace.stewardship.models import ServiceRequest
+
+    return ServiceRequest.objects.create(unit_id=unit_id, owner=shopper, kind="repair", description="It rattles",
+                                         location="Berlin, DE", latitude=Decimal("52.52"), longitude=Decimal("13.40"),
+                                         storefront=store, route="holder", distance_km=Decimal("1.0"))  # fmt: skip

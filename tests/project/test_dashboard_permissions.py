@@ -118,36 +118,14 @@ def shop(two_operators, django_capture_on_commit_callbacks):
                                               next_due_date=date.today(), bank_reference=f"TF-DASH{key.upper()}").pk,
             "supporterupdate": SupporterUpdate.objects.create(storefront=store, author=store.operator, subject="News",
                                                               body="Hello").pk,
-            **_webhook(store),
+            **factories.webhook_with_delivery(store),
         }  # fmt: skip
-        objects[key]["servicerequest"] = _service_request(store, shopper, objects[key]["unit"]).pk
+        objects[key]["servicerequest"] = factories.service_request(store, shopper, objects[key]["unit"]).pk
         from marketplace.api import tokens
 
         objects[key]["apitoken"] = tokens.create_token(storefront=store, name=f"ERP {key}", scope="read",
                                                        created_by=store.operator)[0]  # fmt: skip
     return objects
-
-
-def _webhook(store) -> dict:
-    """The storefront's webhook endpoint and one delivery in its log."""
-    from marketplace.webhooks.models import Delivery, Endpoint, Event
-
-    endpoint = Endpoint.objects.create(storefront=store, url=f"https://{store.slug}.example.com/hooks",
-                                       events=["part.paid"])  # fmt: skip
-    event = Event.objects.create(storefront=store, type="test", data={})
-    return {"webhookendpoint": endpoint.pk,
-            "webhookdelivery": Delivery.objects.create(event=event, endpoint=endpoint, status=Delivery.FAILED).pk}
-
-
-def _service_request(store, shopper, unit_id):
-    """A repair the unit's owner asked for, routed to the storefront."""
-    from decimal import Decimal
-
-    from marketplace.stewardship.models import ServiceRequest
-
-    return ServiceRequest.objects.create(unit_id=unit_id, owner=shopper, kind="repair", description="It rattles",
-                                         location="Berlin, DE", latitude=Decimal("52.52"), longitude=Decimal("13.40"),
-                                         storefront=store, route="holder", distance_km=Decimal("1.0"))  # fmt: skip
 
 
 def _proposal(store):
