@@ -16,6 +16,16 @@ class StockShown(availability.StockRequired):
         return stock_label(self.num_available) or _("Unavailable")
 
 
+class BoughtOnce(availability.Available):
+    """A product the shop put in the basket itself (an operator's quote for a repair, marketplace/stewardship): one,
+    never more, whatever the basket's quantity box says."""
+
+    def is_purchase_permitted(self, quantity):
+        if quantity > 1:
+            return False, _("A quote is bought once: its quantity is 1.")
+        return True, ""
+
+
 def _offers(product):
     if internals.is_prefetched(product, "stockrecords"):
         return product.stockrecords.all()
@@ -44,6 +54,8 @@ class LiveOffers:
     def availability_policy(self, product, stockrecord):
         if stockrecord is not None and not offer_is_live(stockrecord):
             return availability.Unavailable()
+        if stockrecord is not None and not product.is_public:
+            return BoughtOnce()
         policy = super().availability_policy(product, stockrecord)
         if type(policy) is availability.StockRequired:
             return StockShown(policy.num_available)

@@ -94,6 +94,31 @@ def test_the_quote_is_paid_through_checkout_and_split_by_the_ledger(world, clien
 
 
 @pytest.mark.django_db
+def test_a_quote_is_bought_once_never_three_times_over(world, client, django_capture_on_commit_callbacks):
+    """A stranger's walk paid a $25 quote three times over by raising the basket's quantity to 3."""
+    request = _accepted(world)
+    services.quote(request=request, storefront=world["berlin"], amount=Decimal("25.00"), covers="Bearings")
+    client.force_login(world["owner"])
+    client.post(reverse("stewardship:request", kwargs={"serial": world["unit"].serial, "pk": request.pk}),
+                {"action": "pay"})  # fmt: skip
+    from marketplace.basket.models import Basket
+
+    line = Basket.objects.get(owner=world["owner"], status="Open").lines.get()
+    formset = {"form-TOTAL_FORMS": 1, "form-INITIAL_FORMS": 1, "form-MIN_NUM_FORMS": 0, "form-MAX_NUM_FORMS": 1000}
+    page = client.post(reverse("basket:summary"), {**formset, "form-0-id": line.pk, "form-0-quantity": 3}, follow=True)
+    assert "bought once" in page.content.decode()
+    line.refresh_from_db()
+    assert line.quantity == 1
+    type(line).objects.filter(pk=line.pk).update(quantity=3)  # however it got there, checkout refuses it
+    from oscar.core.loading import get_model
+
+    orders = get_model("order", "Order").objects.count()
+    factories.checkout([], capture=django_capture_on_commit_callbacks, client=client)  # sent back to the basket
+    assert get_model("order", "Order").objects.count() == orders
+    assert "bought once" in client.get(reverse("basket:summary")).content.decode()
+
+
+@pytest.mark.django_db
 def test_a_take_back_recycles_the_unit_records_streams_and_credits_once(world, client):
     request = _accepted(world, kind="take_back")
     world["unit"].refresh_from_db()
