@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.views.defaults import page_not_found
+from django.urls import get_resolver
 from oscar.apps.customer.auth_backends import EmailBackend as OscarEmailBackend
 from oscar.apps.customer.utils import normalise_email
 
@@ -178,7 +178,7 @@ class HostilePathMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info:
-            raise Http404("No page has a NUL character in its address.")
+            return _not_found(request, Http404("No page has a NUL character in its address."))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -191,8 +191,14 @@ class HostilePathMiddleware:
         """A page's "not found" (a missing object, or someone else's) is the shop's 404 page even in the demo, which
         runs with DEBUG: a stranger trying an id learns what to do, not the shop's URL table and model names."""
         if isinstance(exception, Http404) and settings.DEBUG:
-            return page_not_found(request, exception)
+            return _not_found(request, exception)
         return None
+
+
+def _not_found(request, exception):
+    """The site's 404 handler's answer (``handler404``: JSON under /api/, the shop's page elsewhere), with or without
+    DEBUG, where Django would answer its debug page."""
+    return get_resolver().resolve_error_handler(404)(request, exception)
 
 
 def _is_row_id(value) -> bool:

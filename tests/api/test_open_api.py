@@ -163,10 +163,15 @@ def test_bad_questions_are_answered_in_json_never_a_500(client, open_data, path,
     assert json.loads(response.content)  # says what was wrong
 
 
-def test_a_nul_character_in_an_api_path_is_a_json_404(client, db):
-    response = client.get("/api/v1/designs/%00/")
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+@pytest.mark.parametrize("debug", [False, True])  # True: the demo (`make run`), where a stranger found HTML
+def test_a_nul_character_in_an_api_path_is_a_json_404(client, db, settings, debug):
+    settings.DEBUG = debug
+    for path in ("/api/v1/designs/%00/", "/api/v1/products/%00/", "/api/v1/campus-fund/months/%00/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json", path
+    page = client.get("/designs/%00/")  # elsewhere, the shop's own 404 page, never Django's debug page
+    assert page.status_code == 404 and "URLconf" not in page.content.decode()
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
