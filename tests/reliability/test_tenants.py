@@ -80,6 +80,7 @@ ACCESS = {
     # Oscar's dashboard: operators reach the index, their products and their order lines; the rest is staff's.
     **{f"webhooks:{name}": OPERATOR for name in (  # the operator's own endpoints and deliveries; others' are a 404
         "list", "create", "endpoint", "roll-secret", "test", "remove", "delivery", "replay")},
+    "webhooks:demo-receiver": WEBHOOK,  # the demo's stand-in receiver: a signature is the key, and a 404 without DEBUG
     "stewardship:lookup": PUBLIC, "stewardship:unit": PUBLIC,  # a unit's public page: no personal data
     "stewardship:request": SIGNED_IN, "stewardship:claim": SIGNED_IN,  # the owner's own; the signed link is the key
     "stewardship:operator-requests": OPERATOR, "stewardship:operator-request": OPERATOR,  # its own; others' are 404
