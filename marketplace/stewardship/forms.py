@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -43,6 +44,16 @@ class QuoteForm(forms.Form):
     covers = forms.CharField(label=_("What it covers"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# What a public text must not hold: an e-mail address, or a phone number (nine digits or more, with spaces, dots,
+# dashes or brackets between them; a serial's eight characters are not one).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+DIGIT_RUN = re.compile(r"\d[\d\s().-]{7,}\d")
+
+
+def holds_contact_details(text: str) -> bool:
+    return bool(EMAIL.search(text)) or any(sum(c.isdigit() for c in run) >= 9 for run in DIGIT_RUN.findall(text))
+
+
 class CloseForm(forms.Form):
     outcome = forms.CharField(
         label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -63,6 +74,13 @@ class CloseForm(forms.Form):
                 help_text=_("A voucher for the owner's next order, up to the unit's price paid (%(paid)s); 0 for none.")
                 % {"paid": price_paid},
             )  # fmt: skip
+
+    def clean_outcome(self):
+        outcome = self.cleaned_data["outcome"]
+        if holds_contact_details(outcome):
+            raise forms.ValidationError(_("This text is public on the unit's page: leave out e-mail addresses and "
+                                          "phone numbers (and names); say what was done to the unit."))
+        return outcome
 
     def materials(self) -> dict:
         return {stream: self.cleaned_data.get(stream) for stream, _label in RecoveredMaterial.STREAM_CHOICES

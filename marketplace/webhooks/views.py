@@ -35,6 +35,7 @@ def endpoint_list(request):
     endpoints = selectors.endpoints(storefront)
     return render(request, "webhooks/dashboard/list.html", {
         "storefront": storefront, "endpoints": endpoints, "limit": settings.WEBHOOKS_MAX_ENDPOINTS,
+        "internal_allowed": settings.WEBHOOKS_ALLOW_PRIVATE,
     })  # fmt: skip
 
 
@@ -51,7 +52,9 @@ def endpoint_create(request):
             messages.success(request, "Endpoint registered. Copy its signing secret below into your system, then "
                                       "send a test event.")  # fmt: skip
             return redirect("webhooks:endpoint", pk=endpoint.pk)
-    return render(request, "webhooks/dashboard/create.html", {"storefront": storefront, "form": form})
+    return render(request, "webhooks/dashboard/create.html", {
+        "storefront": storefront, "form": form, "internal_allowed": settings.WEBHOOKS_ALLOW_PRIVATE,
+    })  # fmt: skip
 
 
 @login_required

@@ -231,3 +231,18 @@ def test_two_concurrent_closes_book_one_credit(seeded):
     from oscar.core.loading import get_model
 
     assert get_model("voucher", "Voucher").objects.filter(name__startswith="Take-back credit").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", ["Handed back to ada@example.com", "Call me on +49 30 1234 5678 for the parts"])
+def test_what_was_done_is_public_so_it_takes_no_email_address_or_phone_number(world, client, outcome):
+    """A stranger's walk put the owner's e-mail address on the unit's public page through "What was done"."""
+    request = _accepted(world)
+    client.force_login(world["berlin"].operator)
+    response = client.post(reverse("stewardship:operator-request", kwargs={"pk": request.pk}),
+                           {"action": "close", "close-outcome": outcome})  # fmt: skip
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "public" in page and outcome.split()[0] in page  # says why, keeps the text
+    request.refresh_from_db()
+    assert request.closed_at is None

@@ -111,3 +111,14 @@ def test_the_log_is_newest_first_and_paginated_and_an_endpoint_can_be_switched_o
     assert endpoint.active is False
     page = operator.post(reverse("webhooks:replay", kwargs={"pk": newest.pk}), follow=True)
     assert "switched off" in page.content.decode()
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_the_pages_say_when_this_shop_calls_its_own_network(store, settings, allowed):
+    """A stranger registered http://127.0.0.1:6379/ in the demo with no warning: the demo allows internal
+    addresses (so its endpoint reaches its own receiver), and the pages now say so; a production shop says nothing."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = allowed
+    client = _signed_in(store.operator)
+    for name in ("webhooks:list", "webhooks:create"):
+        page = client.get(reverse(name)).content.decode()
+        assert ('id="internal-allowed"' in page) is allowed, name
