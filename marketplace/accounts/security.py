@@ -178,7 +178,10 @@ class HostilePathMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info:
-            return _not_found(request, Http404("No page has a NUL character in its address."))
+            response = _not_found(request, Http404("No page has a NUL character in its address."))
+            # the flat pages' fallback, which looks up every 404's path, then asks for one PostgreSQL can compare
+            request.path_info = request.path_info.replace("\x00", "")
+            return response
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
