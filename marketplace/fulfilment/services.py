@@ -129,6 +129,8 @@ def _change_status(*, part_id: int, actor, status: str, carrier: str, tracking_n
         part.carrier, part.tracking_number, part.shipped_at = carrier, tracking_number, timezone.now()
     if leaves_maker:
         lifecycle.mark_shipped(part=part, at=part.shipped_at or timezone.now())  # in service, in this transaction
+    if part.status == OperatorOrder.TO_FULFIL:  # the goods leave (shipped, or handed over): their stock with them
+        _release_stock(part)
     if status == OperatorOrder.COMPLETE:
         complete_part(part, actor=actor, note=note.strip()[:255] or "marked delivered by the operator")
         return part
@@ -139,6 +141,22 @@ def _change_status(*, part_id: int, actor, status: str, carrier: str, tracking_n
 
         transaction.on_commit(lambda: notify_shopper_shipped_task.delay(part_id=part.pk))
     return part
+
+
+def _release_stock(part: OperatorOrder) -> None:
+    """Oscar's allocation ends as the part leaves: each line's units come out of stock (``consume_allocation``),
+    except a line refunded in full, which never leaves, whose units go back on sale (``cancel_allocation``). Once: a
+    part leaves "to fulfil" once, under its row lock."""
+    from marketplace.payments.refunds import refunded_per_line
+
+    lines = [line for line in part.lines.select_related("stockrecord") if line.stockrecord is not None]
+    given_back = refunded_per_line(line.pk for line in lines)
+    for line in lines:
+        offer = line.stockrecord
+        if given_back.get(line.pk, 0) >= line.line_price_incl_tax:
+            offer.cancel_allocation(line.quantity)
+        elif offer.is_allocation_consumption_possible(line.quantity):
+            offer.consume_allocation(line.quantity)
 
 
 def complete_part(part: OperatorOrder, *, actor, note: str) -> None:

@@ -136,3 +136,16 @@ def test_staff_status_form_offers_no_complete_and_no_cancelled_once_paid(two_ope
     assert "An order completes by itself" in refused.content.decode()
     order.refresh_from_db()
     assert order.status == "Paid"
+
+
+def test_shipping_takes_the_goods_out_of_stock_and_ends_their_allocation(shipped_order, two_operators):
+    """Oscar's allocation: a sale holds the units (allocated) until they leave; shipping takes them out of stock.
+    Without it, shipped units stayed "allocated to orders not yet shipped" forever, and an operator could never set
+    its stock below every unit it had ever sold."""
+    printer = two_operators["printer"]
+    printer.refresh_from_db()
+    assert printer.num_allocated == 0
+    assert printer.num_in_stock == 4  # the factory's 5, one shipped
+    mill = two_operators["mill"]  # Lyon's part has not shipped: its unit is still held
+    mill.refresh_from_db()
+    assert (mill.num_in_stock, mill.num_allocated) == (5, 1)
